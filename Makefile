@@ -1,0 +1,33 @@
+# Two commands matter: `make run` serves the site, `make test` runs every test.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+
+## Serve the site at http://127.0.0.1:8000 on the SQLite file db.sqlite3.
+run: migrate
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Run the whole suite, browser tests included.
+test: install
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings >/dev/null || \
+		(echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,18 @@
+"""Top-level URLs: the signup app, the auth views, the admin and the language switch."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("onboarding.urls")),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "onboarding.views.bad_request"
+handler403 = "onboarding.views.permission_denied"
+handler404 = "onboarding.views.page_not_found"
+handler500 = "onboarding.views.server_error"

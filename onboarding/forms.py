@@ -1,0 +1,163 @@
+"""One form per signup step: account, profile, confirmation."""
+
+import re
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class StepForm(forms.Form):
+    """A wizard step: crispy renders the fields, the wizard template renders the <form> and buttons."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class AccountForm(StepForm):
+    """Choose a username, an email address and a password.
+
+    The wizard never keeps the typed password: it keeps its hash. When a hash is
+    already stored (`has_password`), the password fields may be left blank.
+    """
+
+    error_messages = {
+        "username_taken": _("That username is taken. Choose a different username."),
+        "email_taken": _(
+            "An account with that email address already exists. Log in instead, or use a different email address."
+        ),
+        "password_mismatch": _("The two passwords do not match. Type the same password in both fields."),
+        "password_required": _("Enter a password."),
+        "password2_required": _("Type your password again to confirm it."),
+    }
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Up to 150 characters: letters, digits and @ . + - _ only."),
+        error_messages={"required": _("Enter a username.")},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("We will only use it to contact you about your account."),
+        error_messages={
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address in the right format, like name@example.com."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=lazy(password_validation.password_validators_help_text_html, str)(),
+    )
+    password2 = forms.CharField(
+        label=_("Confirm password"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, has_password=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_password = has_password
+        if has_password:
+            self.fields["password1"].help_text = _("Leave both password fields blank to keep the password you chose.")
+        else:
+            self.fields["password1"].widget.attrs["required"] = True
+            self.fields["password2"].widget.attrs["required"] = True
+
+    def clean_username(self):
+        username = User.normalize_username(self.cleaned_data["username"])
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(self.error_messages["username_taken"], code="username_taken")
+        return username
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(self.error_messages["email_taken"], code="email_taken")
+        return email
+
+    def clean(self):
+        cleaned_data = super().clean()
+        password1 = cleaned_data.get("password1")
+        password2 = cleaned_data.get("password2")
+        if not password1 and not password2 and self.has_password:
+            return cleaned_data
+        if not password1:
+            self.add_error("password1", ValidationError(self.error_messages["password_required"], code="required"))
+        elif not password2:
+            self.add_error("password2", ValidationError(self.error_messages["password2_required"], code="required"))
+        elif password1 != password2:
+            self.add_error("password2", ValidationError(self.error_messages["password_mismatch"], code="password_mismatch"))
+        else:
+            user = User(username=cleaned_data.get("username", ""), email=cleaned_data.get("email", ""))
+            try:
+                password_validation.validate_password(password2, user)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned_data
+
+    @property
+    def new_password(self):
+        """The password typed on this submission, or "" when the stored one is kept."""
+        return self.cleaned_data.get("password1", "")
+
+
+class ProfileForm(StepForm):
+    """Tell us who you are."""
+
+    real_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        error_messages={"required": _("Enter your full name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    preferred_name = forms.CharField(
+        label=_("What should we call you? (optional)"),
+        max_length=150,
+        required=False,
+        help_text=_("For example, a first name or a nickname."),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone number (optional)"),
+        max_length=32,
+        required=False,
+        help_text=_("Include the country code if you are outside Korea, like +44 20 7946 0958."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        if phone and not re.fullmatch(r"\+?[0-9][0-9 ()\-.]{5,30}", phone):
+            raise ValidationError(
+                _("Enter a phone number using digits, spaces and dashes, with an optional + at the start."),
+                code="invalid_phone",
+            )
+        if phone and len(re.sub(r"\D", "", phone)) < 7:
+            raise ValidationError(_("Enter a phone number with at least 7 digits."), code="short_phone")
+        return phone
+
+
+class ConfirmForm(StepForm):
+    """Accept the terms and create the account."""
+
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms"),
+        error_messages={"required": _("Tick the box to accept the terms, or you cannot create an account.")},
+    )

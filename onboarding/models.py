@@ -1,0 +1,43 @@
+"""Who signed up: the user account and the profile answers given in the wizard."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    email = models.EmailField(_("email address"))
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # The form checks these too; the database has the last word when two
+            # people race for the same name.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
+    real_name = models.CharField(_("full name"), max_length=150)
+    preferred_name = models.CharField(_("preferred name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone number"), max_length=32, blank=True)
+    # The wizard that created this account: lets a repeated "Create account"
+    # recognise its own finished signup instead of reporting a clash.
+    signup_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return self.real_name
+
+    @property
+    def greeting_name(self):
+        return self.preferred_name or self.real_name

@@ -1,0 +1,33 @@
+// Progressive enhancements for the signup pages; everything works without them.
+document.addEventListener("DOMContentLoaded", function () {
+  // Move focus to the error summary so screen readers announce the problems first.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  }
+  // A double click sends a form once; the server also makes "Create account" run once.
+  document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.submitted) {
+        event.preventDefault();
+      }
+      form.dataset.submitted = "1";
+    });
+  });
+  // A page restored by the browser's Back button must be usable again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+      delete form.dataset.submitted;
+    });
+  });
+  // Error summary links: focus the field, not just scroll to it.
+  document.querySelectorAll("#error-summary a[href^='#']").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var field = document.getElementById(link.getAttribute("href").slice(1));
+      if (field) {
+        event.preventDefault();
+        field.focus();
+      }
+    });
+  });
+});

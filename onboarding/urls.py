@@ -1,0 +1,19 @@
+"""URLs of the signup: landing page, the wizard's steps, the done page."""
+
+from django.urls import path, re_path
+
+from . import views
+from .wizard import SignupWizard
+
+app_name = "onboarding"
+
+signup_wizard = SignupWizard.as_view(url_name="onboarding:signup_step")
+
+urlpatterns = [
+    path("", views.LandingView.as_view(), name="landing"),
+    path("signup/", signup_wizard, name="signup"),
+    path("signup/start-over/", views.StartOverView.as_view(), name="start_over"),
+    path("signup/done/", views.DoneView.as_view(), name="done"),
+    path("signup/already-created/", views.AlreadyCreatedView.as_view(), name="already_created"),
+    re_path(r"^signup/(?P<step>account|profile|confirm)/$", signup_wizard, name="signup_step"),
+]

@@ -1,0 +1,68 @@
+"""Pages around the wizard: landing, done, start over and our own error pages."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView, View
+
+from .wizard import SUCCESS_KEYS, SignupWizard
+
+
+class LandingView(TemplateView):
+    """Say what the site is and link to the signup."""
+
+    template_name = "onboarding/landing.html"
+
+
+class DoneView(TemplateView):
+    """Greet the new user with the details handed over by the wizard through the session."""
+
+    template_name = "onboarding/done.html"
+
+    def get(self, request, *args, **kwargs):
+        if "success_id" not in request.session:
+            return redirect("onboarding:signup")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({key: self.request.session.get(key, "") for key in SUCCESS_KEYS})
+        return context
+
+
+class AlreadyCreatedView(TemplateView):
+    """Explain that this signup was already finished, for a repeated "Create account"."""
+
+    template_name = "onboarding/already_created.html"
+
+
+class StartOverView(View):
+    """Forget the wizard's answers (POST only, so a prefetched link can never erase them)."""
+
+    def post(self, request):
+        request.session.pop(f"wizard_{SignupWizard().get_prefix(request)}", None)
+        messages.info(request, _("Your answers were cleared. You are starting a new signup."))
+        return redirect("onboarding:signup")
+
+    def get(self, request):
+        return redirect("onboarding:signup")
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

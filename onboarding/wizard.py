@@ -1,0 +1,337 @@
+"""The signup wizard: three steps whose answers wait in the session until the person confirms."""
+
+import logging
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import BadRequest
+from django.db import IntegrityError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from formtools.wizard.forms import ManagementForm
+from formtools.wizard.storage.session import SessionStorage
+from formtools.wizard.views import NamedUrlSessionWizardView
+
+from . import services
+from .forms import AccountForm, ConfirmForm, ProfileForm
+from .models import Profile
+
+logger = logging.getLogger(__name__)
+
+STEP_TITLES = {
+    "account": gettext_lazy("Account"),
+    "profile": gettext_lazy("Profile"),
+    "confirm": gettext_lazy("Check your answers"),
+}
+# Typed, never kept: the wizard keeps a hash of the password instead.
+SECRET_FIELDS = {"password1", "password2"}
+SUCCESS_KEYS = ("success_id", "success_name", "success_email")
+
+
+class WizardStorage(SessionStorage):
+    """formtools' session storage, but the session is saved only when the wizard changes.
+
+    The stock storage marks the session modified on every read, which costs a
+    session write on every page view.
+    """
+
+    def _get_data(self):
+        return self.request.session[self.prefix]
+
+    def _changed(self):
+        self.request.session.modified = True
+
+    def _set_current_step(self, step):
+        if step != self.current_step:
+            super()._set_current_step(step)
+            self._changed()
+
+    def set_step_data(self, step, cleaned_data):
+        super().set_step_data(step, cleaned_data)
+        self._changed()
+
+    def _set_extra_data(self, extra_data):
+        super()._set_extra_data(extra_data)
+        self._changed()
+
+
+class SignupWizard(NamedUrlSessionWizardView):
+    """Walk a person through account, profile and confirmation, then create the account once."""
+
+    form_list = [("account", AccountForm), ("profile", ProfileForm), ("confirm", ConfirmForm)]
+    storage_name = "onboarding.wizard.WizardStorage"
+    template_name = "onboarding/wizard.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Read before formtools creates an empty wizard: a POST into a wizard
+        # that is not in the session means the session expired or was replaced.
+        self.resumed = f"wizard_{self.get_prefix(request)}" in request.session
+        if request.user.is_authenticated:
+            return self.redirect_signed_in(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def redirect_signed_in(self, request):
+        if "success_id" in request.session:
+            return redirect("onboarding:done")
+        messages.info(
+            request,
+            _("You are logged in as %(username)s. Log out first to create another account.")
+            % {"username": request.user.get_username()},
+        )
+        return redirect("onboarding:landing")
+
+    # Wizard state ------------------------------------------------------------
+
+    def extra(self, key, default=None):
+        return self.storage.extra_data.get(key, default)
+
+    def remember(self, **values):
+        self.storage.extra_data = {**self.storage.extra_data, **values}
+
+    @property
+    def wizard_id(self):
+        if not self.extra("id"):
+            self.remember(id=secrets.token_urlsafe(16))
+        return self.extra("id")
+
+    @property
+    def step_names(self):
+        return list(self.get_form_list())
+
+    def first_incomplete_step(self):
+        """The first step not yet answered validly; the last step when all before it are."""
+        valid = self.extra("valid", [])
+        for step in self.step_names[:-1]:
+            if step not in valid:
+                return step
+        return self.steps.last
+
+    def resume_step(self):
+        """Where a returning person left off, but never past the first unanswered step."""
+        furthest = self.first_incomplete_step()
+        current = self.storage.current_step
+        if current in self.step_names and self.step_names.index(current) <= self.step_names.index(furthest):
+            return current
+        return furthest
+
+    def store(self, step, form, *, valid):
+        """Keep the step's own fields as typed (no password, token or management data)."""
+        data = MultiValueDict()
+        for name in form.fields:
+            key = form.add_prefix(name)
+            if name not in SECRET_FIELDS and key in form.data:
+                data.setlist(key, form.data.getlist(key))
+        self.storage.set_step_data(step, data)
+        valid_steps = [s for s in self.extra("valid", []) if s != step] + ([step] if valid else [])
+        self.remember(valid=valid_steps)
+
+    def get_form_kwargs(self, step=None):
+        if step == "account":
+            return {"has_password": bool(self.extra("password_hash"))}
+        return {}
+
+    def get_form_initial(self, step):
+        """Prefill a revisited step from what was stored, without showing errors for it."""
+        data = self.storage.get_step_data(step)
+        if not data:
+            return {}
+        form_class = self.get_form_list()[step]
+        return {
+            name: field.widget.value_from_datadict(data, MultiValueDict(), f"{step}-{name}")
+            for name, field in form_class.base_fields.items()
+            if name not in SECRET_FIELDS
+        }
+
+    def get_step_url(self, step):
+        return reverse(self.url_name, kwargs={"step": step})
+
+    # Requests ----------------------------------------------------------------
+
+    def get(self, request, *args, step=None, **kwargs):
+        """Show the requested step, or send the person to where they left off."""
+        if step is None:
+            return redirect(self.get_step_url(self.resume_step()))
+        if step not in self.step_names:
+            raise Http404
+        allowed = self.first_incomplete_step()
+        if self.step_names.index(step) > self.step_names.index(allowed):
+            return redirect(self.get_step_url(allowed))
+        self.storage.current_step = step
+        self.wizard_id  # noqa: B018 - make sure a new wizard has its id
+        if self.extra("recheck") == step:
+            # The final check failed here: show this step's answers with the reason.
+            self.remember(recheck=None)
+            return self.render(self.get_form(step, data=self.storage.get_step_data(step)))
+        return self.render(self.get_form(step))
+
+    def post(self, request, *args, step=None, **kwargs):
+        """Validate and store a step, go back, or create the account on the last step."""
+        management_form = ManagementForm(request.POST, prefix=self.prefix)
+        if not management_form.is_valid() or management_form.cleaned_data["current_step"] != step:
+            raise BadRequest("Signup wizard management data is missing or was tampered with.")
+        if step not in self.step_names:
+            raise BadRequest("Unknown signup step.")
+
+        posted_id = request.POST.get("wizard_id")
+        if not self.resumed or (posted_id and posted_id != self.extra("id")):
+            stale = self.stale_post(step, posted_id)
+            if stale:
+                return stale
+
+        self.storage.current_step = step
+        form = self.get_form(step, data=request.POST)
+        goto = request.POST.get("wizard_goto_step")
+        if goto:
+            if goto not in self.step_names:
+                raise BadRequest("Unknown signup step.")
+            # Back keeps what was typed here, valid or not, without showing errors.
+            self.store(step, form, valid=step != self.steps.last and form.is_valid())
+            return redirect(self.get_step_url(goto))
+
+        if not form.is_valid():
+            self.store(step, form, valid=False)
+            return self.render(form)
+        if step == self.steps.last:
+            return self.finish(form)
+
+        self.store(step, form, valid=True)
+        if step == "account" and form.new_password:
+            self.remember(password_hash=make_password(form.new_password))
+        if request.GET.get("return") == "confirm":
+            return redirect(self.get_step_url(self.first_incomplete_step()))
+        return redirect(self.get_step_url(self.get_next_step(step)))
+
+    def stale_post(self, step, posted_id):
+        """Answer a POST made for a wizard that is no longer the one in the session, if it needs answering."""
+        if posted_id and Profile.objects.filter(signup_token=posted_id).exists():
+            # "Create account" pressed again after the account was made.
+            return redirect("onboarding:already_created")
+        if self.resumed:
+            messages.warning(
+                self.request,
+                _("This signup was changed in another tab or window. Here is where it stands now."),
+            )
+            return redirect(self.get_step_url(self.resume_step()))
+        if step == self.steps.first:
+            return None  # nothing earlier could have been lost: carry on as usual
+        # The session expired: keep what was typed on this step, say what happened.
+        self.store(step, self.get_form(step, data=self.request.POST), valid=False)
+        messages.error(
+            self.request,
+            _(
+                "Your session expired, so the answers you gave before were not kept. "
+                "Please start again from the first step."
+            ),
+        )
+        return redirect(self.get_step_url(self.steps.first))
+
+    def finish(self, confirm_form):
+        """Check every step again, then write the account exactly once."""
+        finished = Profile.objects.select_related("user").filter(signup_token=self.wizard_id).first()
+        if finished:  # a second "Create account" that raced the first
+            return self.complete(finished.user)
+        forms = {self.steps.last: confirm_form}
+        for step in self.step_names[:-1]:
+            form = self.get_form(step, data=self.storage.get_step_data(step))
+            if not form.is_valid() or (step == "account" and not self.extra("password_hash")):
+                return self.recheck(step)
+            forms[step] = form
+        account, profile = forms["account"].cleaned_data, forms["profile"].cleaned_data
+        try:
+            user = services.create_account(
+                username=account["username"],
+                email=account["email"],
+                password_hash=self.extra("password_hash"),
+                real_name=profile["real_name"],
+                preferred_name=profile["preferred_name"],
+                phone=profile["phone"],
+                signup_token=self.wizard_id,
+            )
+        except IntegrityError:
+            existing = Profile.objects.select_related("user").filter(signup_token=self.wizard_id).first()
+            if existing:
+                return self.complete(existing.user)
+            # Someone else took the username or email between our check and the write.
+            logger.info("Signup lost a uniqueness race at the final write; sent back to the account step.")
+            return self.recheck("account")
+        logger.info("Created account id=%s", user.pk)
+        return self.complete(user)
+
+    def recheck(self, step):
+        valid_steps = [s for s in self.extra("valid", []) if s != step]
+        self.remember(valid=valid_steps, recheck=step)
+        return redirect(self.get_step_url(step))
+
+    def complete(self, user):
+        """Clear the wizard, log the person in and hand their details to the done page."""
+        session = self.request.session
+        session.pop(self.storage.prefix, None)
+        if user.is_active:
+            login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        session["success_id"] = user.username
+        session["success_name"] = user.profile.real_name
+        session["success_email"] = user.email
+        return redirect("onboarding:done")
+
+    # Rendering ---------------------------------------------------------------
+
+    def get_context_data(self, form, **kwargs):
+        # formtools adds extra_data to the context; ours holds the password hash, so build it ourselves.
+        step = self.steps.current
+        context = {
+            "view": self,
+            "form": form,
+            "wizard": {
+                "form": form,
+                "steps": self.steps,
+                "management_form": ManagementForm(prefix=self.prefix, initial={"current_step": step}),
+                "url_name": self.url_name,
+            },
+            "wizard_id": self.wizard_id,
+            "step_title": STEP_TITLES[step],
+            "progress": [
+                {"name": name, "title": STEP_TITLES[name], "number": number, "current": name == step}
+                for number, name in enumerate(self.step_names, start=1)
+            ],
+        }
+        if step == self.steps.last:
+            context["summary"] = self.summary()
+        return context
+
+    def summary(self):
+        """Every answer, grouped by step, each with a link to change it."""
+        account = self.get_form_initial("account")
+        profile = self.get_form_initial("profile")
+        not_given = _("Not given")
+
+        def row(step, field, label, value):
+            return {
+                "label": label,
+                "value": value,
+                "change_url": f"{self.get_step_url(step)}?return=confirm#id_{step}-{field}",
+            }
+
+        return [
+            {
+                "title": STEP_TITLES["account"],
+                "rows": [
+                    row("account", "username", _("Username"), account.get("username", "")),
+                    row("account", "email", _("Email address"), account.get("email", "")),
+                    row("account", "password1", _("Password"), _("Chosen (not shown)")),
+                ],
+            },
+            {
+                "title": STEP_TITLES["profile"],
+                "rows": [
+                    row("profile", "real_name", _("Full name"), profile.get("real_name", "")),
+                    row("profile", "preferred_name", _("Preferred name"), profile.get("preferred_name") or not_given),
+                    row("profile", "phone", _("Phone number"), profile.get("phone") or not_given),
+                ],
+            },
+        ]

@@ -1,0 +1,86 @@
+"""Each step's form on its own: what it accepts, what it refuses and what it says."""
+
+import pytest
+
+from onboarding.forms import AccountForm, ConfirmForm, ProfileForm
+from tests.conftest import ACCOUNT, PASSWORD, PROFILE
+
+
+def account_form(has_password=False, **overrides):
+    data = {f"account-{name}": value for name, value in {**ACCOUNT, **overrides}.items()}
+    return AccountForm(data=data, prefix="account", has_password=has_password)
+
+
+@pytest.mark.django_db
+def test_account_form_accepts_good_answers_and_normalises_email():
+    form = account_form(email="Minji@EXAMPLE.com")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["email"] == "Minji@example.com"
+    assert form.new_password == PASSWORD
+
+
+@pytest.mark.django_db
+def test_account_form_refuses_taken_username_and_email_whatever_the_case(existing_user):
+    form = account_form(username="tAKEN", email="TAKEN@example.COM")
+    assert not form.is_valid()
+    assert form.errors.as_data()["username"][0].code == "username_taken"
+    assert form.errors.as_data()["email"][0].code == "email_taken"
+    assert "That username is taken" in form.errors["username"][0]
+
+
+@pytest.mark.django_db
+def test_account_form_explains_mismatched_passwords():
+    form = account_form(password2="something else 42")
+    assert not form.is_valid()
+    assert form.errors["password2"] == ["The two passwords do not match. Type the same password in both fields."]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short1", "This password is too short"),
+        ("password123", "This password is too common"),
+        ("8473629105", "This password is entirely numeric"),
+        ("minji@example", "The password is too similar"),
+    ],
+)
+def test_account_form_applies_djangos_password_validators(password, message):
+    form = account_form(password1=password, password2=password)
+    assert not form.is_valid()
+    assert any(message in error for error in form.errors["password1"]), form.errors
+
+
+@pytest.mark.django_db
+def test_account_form_needs_a_password_until_one_is_stored():
+    form = account_form(password1="", password2="")
+    assert not form.is_valid()
+    assert form.errors["password1"] == ["Enter a password."]
+
+    kept = account_form(has_password=True, password1="", password2="")
+    assert kept.is_valid(), kept.errors
+    assert kept.new_password == ""
+
+
+@pytest.mark.django_db
+def test_account_form_refuses_bad_usernames_and_emails():
+    form = account_form(username="no spaces!", email="not-an-email")
+    assert not form.is_valid()
+    assert "username" in form.errors
+    assert form.errors["email"] == ["Enter an email address in the right format, like name@example.com."]
+
+
+def test_profile_form_requires_a_name_and_checks_the_phone():
+    form = ProfileForm(data={"profile-real_name": "", "profile-phone": "call me"}, prefix="profile")
+    assert not form.is_valid()
+    assert form.errors["real_name"] == ["Enter your full name."]
+    assert "phone" in form.errors
+
+    form = ProfileForm(data={f"profile-{k}": v for k, v in PROFILE.items()}, prefix="profile")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["phone"] == "+82 10 1234 5678"
+
+
+def test_confirm_form_requires_accepting_the_terms():
+    assert not ConfirmForm(data={}, prefix="confirm").is_valid()
+    assert ConfirmForm(data={"confirm-accept_terms": "on"}, prefix="confirm").is_valid()
