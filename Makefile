@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate clean
+.PHONY: run test bench install migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings >/dev/null || \
 		(echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
 	$(BIN)/python -m pytest
+
+## Signups per second against the password-hashing limit, and each request's cost (about 3 minutes).
+## SQLite in a temporary directory; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set.
+bench: install
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

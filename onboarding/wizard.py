@@ -44,6 +44,9 @@ class WizardStorage(SessionStorage):
     def _get_data(self):
         return self.request.session[self.prefix]
 
+    # SessionStorage binds `data` to its own _get_data, so overriding the method alone changes nothing.
+    data = property(_get_data, SessionStorage._set_data)
+
     def _changed(self):
         self.request.session.modified = True
 
@@ -151,12 +154,18 @@ class SignupWizard(NamedUrlSessionWizardView):
     def get_step_url(self, step):
         return reverse(self.url_name, kwargs={"step": step})
 
+    def go_to(self, step):
+        """Redirect to `step`, made current now: this request saves the session anyway, the GET then need not."""
+        self.storage.current_step = step
+        return redirect(self.get_step_url(step))
+
     # Requests ----------------------------------------------------------------
 
     def get(self, request, *args, step=None, **kwargs):
         """Show the requested step, or send the person to where they left off."""
         if step is None:
-            return redirect(self.get_step_url(self.resume_step()))
+            self.wizard_id  # noqa: B018 - a new wizard gets its id in the session this request creates anyway
+            return self.go_to(self.resume_step())
         if step not in self.step_names:
             raise Http404
         allowed = self.first_incomplete_step()
@@ -192,7 +201,7 @@ class SignupWizard(NamedUrlSessionWizardView):
                 raise BadRequest("Unknown signup step.")
             # Back keeps what was typed here, valid or not, without showing errors.
             self.store(step, form, valid=step != self.steps.last and form.is_valid())
-            return redirect(self.get_step_url(goto))
+            return self.go_to(goto)
 
         if not form.is_valid():
             self.store(step, form, valid=False)
@@ -204,8 +213,8 @@ class SignupWizard(NamedUrlSessionWizardView):
         if step == "account" and form.new_password:
             self.remember(password_hash=make_password(form.new_password))
         if request.GET.get("return") == "confirm":
-            return redirect(self.get_step_url(self.first_incomplete_step()))
-        return redirect(self.get_step_url(self.get_next_step(step)))
+            return self.go_to(self.first_incomplete_step())
+        return self.go_to(self.get_next_step(step))
 
     def stale_post(self, step, posted_id):
         """Answer a POST made for a wizard that is no longer the one in the session, if it needs answering."""

@@ -1,0 +1,91 @@
+"""One complete signup as a browser makes it, shared by the load generator and the counting pass."""
+
+import html
+import re
+from dataclasses import dataclass, field
+
+PASSWORD = "correct horse battery 42"
+STEPS = ("account", "profile", "confirm")
+# Every request of one signup, in order, by the label the report uses.
+LABELS = (
+    "GET /signup/",
+    "account GET",
+    "account POST",
+    "profile GET",
+    "profile POST",
+    "confirm GET",
+    "Create account",
+    "done GET",
+)
+
+
+@dataclass
+class Request:
+    label: str
+    method: str
+    url: str
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class Response:
+    status: int
+    location: str
+    text: str
+
+
+class SignupFailed(Exception):
+    pass
+
+
+def answers(username):
+    """What one person types, step by step; `username` must be unique."""
+    return {
+        "account": {
+            "account-username": username,
+            "account-email": f"{username}@example.com",
+            "account-password1": PASSWORD,
+            "account-password2": PASSWORD,
+        },
+        "profile": {
+            "profile-real_name": "Bench Person",
+            "profile-preferred_name": "Bench",
+            "profile-phone": "+82 10 1234 5678",
+        },
+        "confirm": {"confirm-accept_terms": "on"},
+    }
+
+
+def hidden_input(page, name):
+    match = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', page)
+    if not match:
+        raise SignupFailed(f"no hidden input {name!r} on the page")
+    return html.unescape(match.group(1))
+
+
+def signup_flow(username):
+    """Yield each request of one signup; send back each response. Raises SignupFailed on a wrong answer."""
+    typed = answers(username)
+
+    def expect(request, response, status):
+        if response.status != status:
+            raise SignupFailed(f"{request.label}: HTTP {response.status}, expected {status}")
+        return response
+
+    request = Request("GET /signup/", "GET", "/signup/")
+    url = expect(request, (yield request), 302).location
+    for step in STEPS:
+        request = Request(f"{step} GET", "GET", url)
+        page = expect(request, (yield request), 200).text
+        data = {
+            "csrfmiddlewaretoken": hidden_input(page, "csrfmiddlewaretoken"),
+            "signup_wizard-current_step": step,
+            "wizard_id": hidden_input(page, "wizard_id"),
+            **typed[step],
+        }
+        request = Request("Create account" if step == STEPS[-1] else f"{step} POST", "POST", url, data)
+        url = expect(request, (yield request), 302).location
+    request = Request("done GET", "GET", url)
+    page = expect(request, (yield request), 200).text
+    if username not in page:
+        raise SignupFailed("done GET: the page does not show the new username")
