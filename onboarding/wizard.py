@@ -325,28 +325,28 @@ class SignupWizard(NamedUrlSessionWizardView):
         profile = self.get_form_initial("profile")
         not_given = _("Not given")
 
-        def row(step, field, label, value):
+        def row(step, label, value):
             return {
                 "label": label,
                 "value": value,
-                "change_url": f"{self.get_step_url(step)}?return=confirm#id_{step}-{field}",
+                "change_url": f"{self.get_step_url(step)}?return=confirm",
             }
 
         return [
             {
                 "title": STEP_TITLES["account"],
                 "rows": [
-                    row("account", "username", _("Username"), account.get("username", "")),
-                    row("account", "email", _("Email address"), account.get("email", "")),
-                    row("account", "password1", _("Password"), _("Chosen (not shown)")),
+                    row("account", _("Username"), account.get("username", "")),
+                    row("account", _("Email address"), account.get("email", "")),
+                    row("account", _("Password"), _("Chosen (not shown)")),
                 ],
             },
             {
                 "title": STEP_TITLES["profile"],
                 "rows": [
-                    row("profile", "real_name", _("Full name"), profile.get("real_name", "")),
-                    row("profile", "preferred_name", _("Preferred name"), profile.get("preferred_name") or not_given),
-                    row("profile", "phone", _("Phone number"), profile.get("phone") or not_given),
+                    row("profile", _("Full name"), profile.get("real_name", "")),
+                    row("profile", _("Preferred name"), profile.get("preferred_name") or not_given),
+                    row("profile", _("Phone number"), profile.get("phone") or not_given),
                 ],
             },
         ]
