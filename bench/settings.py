@@ -13,3 +13,6 @@ if os.environ.get("REDIS_URL") and "CACHES" not in globals():
 # Every key a benchmark run writes carries the run's prefix, so the run can remove them afterwards.
 if os.environ.get("BENCH_KEY_PREFIX") and "CACHES" in globals():
     CACHES["default"]["KEY_PREFIX"] = os.environ["BENCH_KEY_PREFIX"]
+# The counting pass's test database goes beside this run's database, never into the work tree.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}-test"}
