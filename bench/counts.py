@@ -37,8 +37,7 @@ def count_signup(username):
 
     Queries on the user table during the account POST are the username and email
     uniqueness checks, which the targets leave out; they are counted apart. So are
-    BEGIN/COMMIT, which Django sends as statements on SQLite only (PostgreSQL's go
-    through the driver and are never captured), so that the counts compare.
+    BEGIN and COMMIT, which bracket the writes rather than read or write anything.
     """
     client = Client()
     hasher_class = type(get_hasher())
