@@ -10,7 +10,12 @@ from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment, teardown_test_environment
+from django.test.utils import (
+    CaptureQueriesContext,
+    override_settings,
+    setup_test_environment,
+    teardown_test_environment,
+)
 
 from .signup import Response, signup_flow
 
@@ -79,7 +84,6 @@ def count_signup(username):
             return rows
 
 
-
 SESSION_ENGINES = {
     "db": "django.contrib.sessions.backends.db",
     "redis": "django.contrib.sessions.backends.cache",
@@ -91,7 +95,7 @@ def redis_configured():
 
 
 def count_in_test_database():
-    """Run count_signup against a fresh test database: once with database sessions, once with Redis ones if configured."""
+    """count_signup on a fresh test database, with database sessions, then Redis ones if Redis is configured."""
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:

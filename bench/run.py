@@ -55,7 +55,7 @@ def throwaway_database(tmp):
 
 def stack_environment(database_url, key_prefix):
     """The production settings over plain HTTP on loopback, with the rate limit off and the bare view added."""
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_DEBUG": "0",
@@ -66,7 +66,6 @@ def stack_environment(database_url, key_prefix):
         "DATABASE_URL": database_url,
         "BENCH_KEY_PREFIX": key_prefix,
     }
-    return env
 
 
 def remove_redis_keys(key_prefix):
@@ -140,8 +139,7 @@ def hash_for(seconds):
 def hashing_limit(processes, seconds):
     """Hashes per second with every core hashing and nothing else."""
     with multiprocessing.get_context("fork").Pool(processes) as pool:
-        rates = pool.map(hash_for, [seconds] * processes)
-    return {"hashes_per_second": sum(rates), "ms_per_hash": 1000 * processes / sum(rates)}
+        return sum(pool.map(hash_for, [seconds] * processes))
 
 
 def percentile(values, fraction):
@@ -307,7 +305,8 @@ def report(results):
         f"{stack['sessions']} sessions, {stack['hasher']}",
         f"Hashing limit: {hashing['hashes_per_second']:.2f} hashes/s, median of "
         f"{', '.join(f'{rate:.2f}' for rate in hashing['measurements'])} "
-        f"({hashing['ms_per_hash']:.0f} ms per hash per core; {hashing['ms_per_hash_alone']:.0f} ms with one core hashing)",
+        f"({hashing['ms_per_hash']:.0f} ms per hash per core; "
+        f"{hashing['ms_per_hash_alone']:.0f} ms with one core hashing)",
         *noise_warning(results),
         "",
         table(
@@ -385,7 +384,7 @@ def main():
     parser.add_argument("--max-signups", type=int, default=1000, help="at most this many signups per level")
     parser.add_argument("--bare-seconds", type=float, default=4, help="bare-view requests this long per level")
     parser.add_argument("--max-bare", type=int, default=20000, help="at most this many bare-view requests per level")
-    parser.add_argument("--hash-seconds", type=float, default=4, help="each hashing-limit measurement, around every level")
+    parser.add_argument("--hash-seconds", type=float, default=4, help="each hashing-limit measurement")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
     levels = [int(value) for value in args.concurrency.split(",")]
@@ -401,7 +400,6 @@ def main():
         django.setup()
         logging.getLogger("onboarding").setLevel(logging.WARNING)  # one line per signup otherwise
         from django.conf import settings
-
         from django.db import connections
 
         from .counts import count_in_test_database, redis_configured
@@ -416,29 +414,31 @@ def main():
             print("One hash on its own...", flush=True)
             hash_alone_ms = 1000 / hash_for(args.hash_seconds)
             results_levels = []
-            limits = []
+            rates = []
             with gunicorn(env, cores, Path(tmp) / "gunicorn.log") as base_url:
                 from .load import signups
 
                 # Warm-up, not counted: every worker loads its templates and connections.
-                asyncio.run(signups(base_url, concurrency=cores, seconds=2, max_signups=4 * cores, prefix=f"{prefix}w"))
+                asyncio.run(
+                    signups(base_url, concurrency=cores, seconds=2, max_signups=4 * cores, prefix=f"{prefix}w")
+                )
                 for concurrency in levels:
                     # Measured around every level, with the server idle, so that each level's
                     # ratio is to the limit of the same minutes on a machine others share.
                     print(f"Hashing limit, {cores} processes...", flush=True)
-                    limits.append(hashing_limit(cores, args.hash_seconds))
+                    rates.append(hashing_limit(cores, args.hash_seconds))
                     print(f"Concurrency {concurrency}...", flush=True)
                     results_levels.append(level(base_url, concurrency, args, prefix, cores))
                 print(f"Hashing limit, {cores} processes...", flush=True)
-                limits.append(hashing_limit(cores, args.hash_seconds))
+                rates.append(hashing_limit(cores, args.hash_seconds))
             if any(row["failed"] for row in results_levels):
-                print("Some signups failed; the server's log ends:", *(Path(tmp) / "gunicorn.log").read_text().splitlines()[-30:], sep="\n")
+                log_tail = (Path(tmp) / "gunicorn.log").read_text().splitlines()[-30:]
+                print("Some signups failed; the server's log ends:", *log_tail, sep="\n")
         finally:
             if redis_configured():
                 remove_redis_keys(prefix)
             connections.close_all()
 
-    rates = [limit["hashes_per_second"] for limit in limits]
     for index, row in enumerate(results_levels):
         row["hashing_limit"] = (rates[index] + rates[index + 1]) / 2
         row["ratio_to_hashing_limit"] = row["signups_per_second"] / row["hashing_limit"]

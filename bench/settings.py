@@ -3,12 +3,15 @@
 import os
 
 from config.settings import *  # noqa: F401,F403
+from config.settings import DATABASES
 
 ROOT_URLCONF = "bench.urls"
 
 # Until config.settings reads REDIS_URL itself: sessions in Redis when it is set.
 if os.environ.get("REDIS_URL") and "CACHES" not in globals():
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 # Every key a benchmark run writes carries the run's prefix, so the run can remove them afterwards.
 if os.environ.get("BENCH_KEY_PREFIX") and "CACHES" in globals():

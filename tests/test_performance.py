@@ -38,7 +38,8 @@ def test_counting_pass_walks_a_whole_signup_within_the_query_session_and_hash_bu
 
 
 def writes(queries):
-    return [query["sql"] for query in queries.captured_queries if not query["sql"].startswith(("SELECT", "BEGIN", "COMMIT"))]
+    statements = [query["sql"] for query in queries.captured_queries]
+    return [sql for sql in statements if not sql.startswith(("SELECT", "BEGIN", "COMMIT"))]
 
 
 @pytest.mark.parametrize("step", ["account", "profile"])
