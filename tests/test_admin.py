@@ -194,7 +194,8 @@ def test_rejecting_deactivates_logs_and_emails_nobody(admin_client, admin_user, 
     assert amelia.profile.review_status == ReviewStatus.REJECTED and not amelia.is_active
     assert amelia.profile.reviewed_by == admin_user and amelia.profile.review_note == ""
     entry = LogEntry.objects.get()
-    assert (entry.object_id, entry.change_message) == (str(amelia.pk), "Review status changed from Pending to Rejected.")
+    assert entry.object_id == str(amelia.pk)
+    assert entry.change_message == "Review status changed from Pending to Rejected."
     assert mail.outbox == []
     assert not can_log_in("amelia")
 
