@@ -57,6 +57,7 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
     if not reviewer.has_perm(REVIEW_PERMISSION):
         raise PermissionDenied("Reviewing signups needs the onboarding.review_signup permission.")
     now = timezone.now()
+    make_active = status == ReviewStatus.APPROVED
     activated = []
     with transaction.atomic():
         # Locked and re-read inside the transaction: two reviewers deciding at once
@@ -71,16 +72,14 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
         log_entries = []
         for profile in profiles:
             user = profile.user
-            old_status = profile.get_review_status_display()
+            log_entries.append(log_entry(reviewer, user, profile.review_status, status, note))
             profile.review_status = status
             profile.reviewed_by = reviewer
             profile.reviewed_at = now
             profile.review_note = note
-            make_active = status == ReviewStatus.APPROVED
             if make_active and not user.is_active:
                 activated.append(user)
             user.is_active = make_active
-            log_entries.append(log_entry(reviewer, user, old_status, profile.get_review_status_display(), note))
         Profile.objects.bulk_update(profiles, ["review_status", "reviewed_by", "reviewed_at", "review_note"])
         User.objects.bulk_update([profile.user for profile in profiles], ["is_active"])
         LogEntry.objects.bulk_create(log_entries)
@@ -93,7 +92,10 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
 def log_entry(reviewer, user, old_status, new_status, note):
     # Kept in the site's language, like the admin's own change messages.
     with translation.override(settings.LANGUAGE_CODE):
-        message = gettext("Review status changed from %(old)s to %(new)s.") % {"old": old_status, "new": new_status}
+        message = gettext("Review status changed from %(old)s to %(new)s.") % {
+            "old": ReviewStatus(old_status).label,
+            "new": ReviewStatus(new_status).label,
+        }
         if note:
             message += " " + gettext("Note: %(note)s") % {"note": note}
     return LogEntry(
