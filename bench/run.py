@@ -78,6 +78,20 @@ def remove_redis_keys(key_prefix):
     client.close()
 
 
+def workers_cpu_seconds(master_pid):
+    """CPU time used so far by the children of `master_pid` (gunicorn's workers), from /proc."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # Fields after the parenthesised command name: state, ppid, ..., utime (12th), stime (13th).
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == master_pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -86,7 +100,7 @@ def free_port():
 
 @contextmanager
 def gunicorn(env, workers, log_path):
-    """Serve the site with gunicorn on a free loopback port until the block ends."""
+    """Serve the site with gunicorn on a free loopback port until the block ends; yields its URL and pid."""
     base_url = f"http://127.0.0.1:{free_port()}"
     command = [
         sys.executable, "-m", "gunicorn", "config.wsgi:application",
@@ -107,7 +121,7 @@ def gunicorn(env, workers, log_path):
             if server.poll() is not None or time.monotonic() > deadline:
                 sys.exit(f"gunicorn did not start:\n{Path(log_path).read_text()}")
             time.sleep(0.2)
-        yield base_url
+        yield base_url, server.pid
     finally:
         server.terminate()
         try:
@@ -122,24 +136,24 @@ def gunicorn(env, workers, log_path):
 
 
 def hash_for(seconds):
-    """Hash with the configured hasher for `seconds` (one process); return hashes per second."""
+    """Hash with the configured hasher for `seconds` (one process); return hashes per second, CPU seconds per hash."""
     from django.contrib.auth.hashers import make_password
 
     from .signup import PASSWORD
 
     make_password(PASSWORD)  # the first hash allocates the hasher's memory
     count = 0
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         make_password(PASSWORD)
         count += 1
-    return count / (time.perf_counter() - start)
+    return count / (time.perf_counter() - start), (time.process_time() - cpu_start) / count
 
 
 def hashing_limit(processes, seconds):
     """Hashes per second with every core hashing and nothing else."""
     with multiprocessing.get_context("fork").Pool(processes) as pool:
-        return sum(pool.map(hash_for, [seconds] * processes))
+        return sum(rate for rate, _ in pool.map(hash_for, [seconds] * processes))
 
 
 def percentile(values, fraction):
@@ -148,7 +162,7 @@ def percentile(values, fraction):
     return 1000 * ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def level(base_url, concurrency, args, prefix, cores):
+def level(base_url, server_pid, concurrency, args, prefix, cores):
     from .load import bare_requests, signups
 
     bare, bare_failed = asyncio.run(
@@ -157,7 +171,7 @@ def level(base_url, concurrency, args, prefix, cores):
         )
     )
     bare_p50 = percentile(bare, 0.5)
-    cpu_before = time.process_time()
+    cpu_before, server_cpu_before = time.process_time(), workers_cpu_seconds(server_pid)
     outcome, latencies = asyncio.run(
         signups(
             base_url,
@@ -168,6 +182,7 @@ def level(base_url, concurrency, args, prefix, cores):
         )
     )
     client_cpu = time.process_time() - cpu_before
+    server_cpu = workers_cpu_seconds(server_pid) - server_cpu_before
     rate = outcome["completed"] / outcome["seconds"]
     requests = {}
     for label, values in latencies.items():
@@ -183,6 +198,8 @@ def level(base_url, concurrency, args, prefix, cores):
         "concurrency": concurrency,
         **outcome,
         "signups_per_second": rate,
+        # CPU time, unlike wall time, barely moves when other programs share the machine.
+        "server_cpu_ms_per_signup": 1000 * server_cpu / max(outcome["completed"], 1),
         # The load generator shares the machine; this is its share of all cores.
         "load_generator_cpu_share": client_cpu / (outcome["seconds"] * cores),
         "bare": {
@@ -305,12 +322,23 @@ def report(results):
         f"{stack['sessions']} sessions, {stack['hasher']}",
         f"Hashing limit: {hashing['hashes_per_second']:.2f} hashes/s, median of "
         f"{', '.join(f'{rate:.2f}' for rate in hashing['measurements'])} "
-        f"({hashing['ms_per_hash']:.0f} ms per hash per core; "
-        f"{hashing['ms_per_hash_alone']:.0f} ms with one core hashing)",
+        f"({hashing['ms_per_hash']:.0f} ms per hash per core; {hashing['ms_per_hash_alone']:.0f} ms with one "
+        f"core hashing, {hashing['cpu_ms_per_hash']:.0f} ms of it CPU)",
         *noise_warning(results),
         "",
         table(
-            ["concurrency", "signups", "signups/s", "hashing limit", "x limit", "failed", "bare p50 ms", "client CPU"],
+            [
+                "concurrency",
+                "signups",
+                "signups/s",
+                "hashing limit",
+                "x limit",
+                "failed",
+                "server CPU/signup",
+                "hash share",
+                "client CPU",
+                "bare p50",
+            ],
             [
                 [
                     row["concurrency"],
@@ -319,12 +347,16 @@ def report(results):
                     f"{row['hashing_limit']:.2f}",
                     f"{row['ratio_to_hashing_limit']:.2f}",
                     row["failed"],
-                    f"{row['bare']['p50_ms']:.1f}",
+                    f"{row['server_cpu_ms_per_signup']:.0f} ms",
+                    f"{row['hash_share_of_server_cpu']:.2f}",
                     f"{100 * row['load_generator_cpu_share']:.0f}%",
+                    f"{row['bare']['p50_ms']:.1f} ms",
                 ]
                 for row in results["levels"]
             ],
         ),
+        "hash share: CPU time of one hash / the server's CPU time per signup; what 'x limit' would be with "
+        "the machine to the server alone. It holds steady when other programs take CPU; wall times do not.",
         "",
         "Latency p50 / p95 in ms (p50 as a multiple of the bare view's p50 at the same concurrency):",
         table(
@@ -412,10 +444,10 @@ def main():
             counts = count_in_test_database()
             connections.close_all()  # the hashing processes are forked from this one
             print("One hash on its own...", flush=True)
-            hash_alone_ms = 1000 / hash_for(args.hash_seconds)
+            rate_alone, hash_cpu = hash_for(args.hash_seconds)
             results_levels = []
             rates = []
-            with gunicorn(env, cores, Path(tmp) / "gunicorn.log") as base_url:
+            with gunicorn(env, cores, Path(tmp) / "gunicorn.log") as (base_url, server_pid):
                 from .load import signups
 
                 # Warm-up, not counted: every worker loads its templates and connections.
@@ -428,7 +460,7 @@ def main():
                     print(f"Hashing limit, {cores} processes...", flush=True)
                     rates.append(hashing_limit(cores, args.hash_seconds))
                     print(f"Concurrency {concurrency}...", flush=True)
-                    results_levels.append(level(base_url, concurrency, args, prefix, cores))
+                    results_levels.append(level(base_url, server_pid, concurrency, args, prefix, cores))
                 print(f"Hashing limit, {cores} processes...", flush=True)
                 rates.append(hashing_limit(cores, args.hash_seconds))
             if any(row["failed"] for row in results_levels):
@@ -442,6 +474,7 @@ def main():
     for index, row in enumerate(results_levels):
         row["hashing_limit"] = (rates[index] + rates[index + 1]) / 2
         row["ratio_to_hashing_limit"] = row["signups_per_second"] / row["hashing_limit"]
+        row["hash_share_of_server_cpu"] = 1000 * hash_cpu / row["server_cpu_ms_per_signup"]
     limit = statistics.median(rates)
     results = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -458,7 +491,8 @@ def main():
         "hashing_limit": {
             "hashes_per_second": limit,
             "ms_per_hash": 1000 * cores / limit,
-            "ms_per_hash_alone": hash_alone_ms,
+            "ms_per_hash_alone": 1000 / rate_alone,
+            "cpu_ms_per_hash": 1000 * hash_cpu,
             "measurements": rates,
         },
         "labels": LABELS,
