@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate clean
+.PHONY: run test install migrate messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings >/dev/null || \
 		(echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
 	$(BIN)/python -m pytest
+
+## Refresh the Korean catalogue from the code, then compile it (needs GNU gettext: apt-get install -y gettext).
+## Translate the new or fuzzy entries in onboarding/locale/ko/LC_MESSAGES/django.po, run it again, commit both files.
+messages: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l ko --no-obsolete --add-location=file \
+		--ignore=tests --ignore=staticfiles --ignore=screenshots
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l ko --ignore=.venv --ignore=staticfiles
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
