@@ -29,6 +29,13 @@ test: install
 		(echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
 	$(BIN)/python -m pytest
 
+## Save PNGs of every step and state (phone and desktop width, English and Korean) into screenshots/.
+screenshots: install
+	@fc-list :lang=ko | grep -q . || (echo "No Korean font: Korean pages would show boxes. apt-get install -y fonts-nanum" && exit 1)
+	rm -rf screenshots
+	$(BIN)/python -m pytest -q -p no:randomly tests/browser/screenshots.py
+	@echo "Saved $$(ls screenshots/*.png | wc -l) screenshots in screenshots/"
+
 ## Refresh the Korean catalogue from the code, then compile it (needs GNU gettext: apt-get install -y gettext).
 ## Translate the new or fuzzy entries in onboarding/locale/ko/LC_MESSAGES/django.po, run it again, commit both files.
 messages: install
