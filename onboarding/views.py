@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView, View
 
 from .wizard import SUCCESS_KEYS, SignupWizard
@@ -14,6 +16,7 @@ class LandingView(TemplateView):
     template_name = "onboarding/landing.html"
 
 
+@method_decorator(never_cache, name="dispatch")
 class DoneView(TemplateView):
     """Greet the new user with the details handed over by the wizard through the session."""
 
