@@ -112,7 +112,8 @@ def signup_states(page, username="minji"):
 
 
 def other_states(page):
-    """Every other page: login, messages the wizard shows, and the error pages (needs ROOT_URLCONF=tests.urls)."""
+    """Every other page: login, the wizard's messages, the done page of an account awaiting review, and the
+    error pages. Needs settings ROOT_URLCONF="tests.urls" and SIGNUP_REQUIRES_APPROVAL=True."""
     page.goto("/login/")
     yield "login"
     page.fill("#id_username", "nobody")
@@ -136,6 +137,16 @@ def other_states(page):
 
     page.goto("/signup/already-created/")
     yield "already-created"
+
+    page.goto("/signup/account/")
+    fill_account(page, username="waiting", email="waiting@example.com")
+    submit(page)
+    fill_profile(page)
+    submit(page)
+    page.check("#id_confirm-accept_terms")
+    submit(page)
+    assert page.url.endswith("/signup/done/") and page.locator("main .alert-info").is_visible()
+    yield "done-awaiting-review"
 
     # A page whose hidden wizard data was tampered with: the wizard answers 400.
     page.goto("/signup/account/")

@@ -41,13 +41,14 @@ def test_every_step_and_state_of_the_signup_passes_axe(page_in, language):
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_login_messages_and_error_pages_pass_axe(page_in, language, settings):
     settings.ROOT_URLCONF = "tests.urls"
+    settings.SIGNUP_REQUIRES_APPROVAL = True  # for the "awaiting review" done page
     page = page_in(language, viewport=SMALLEST_PHONE)
     seen = []
     for state in other_states(page):
         check(page, language, state)
         seen.append(state)
     assert seen == [
-        "login", "login-errors", "start-over", "session-expired", "already-created",
+        "login", "login-errors", "start-over", "session-expired", "already-created", "done-awaiting-review",
         "400", "403-csrf", "403", "404", "500",
     ]
 
