@@ -13,7 +13,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("accept_language", "lang", "heading"),
-    [("ko-KR,ko;q=0.9,en;q=0.8", "ko", "계정 만들기"), ("en-GB,en;q=0.9", "en", "Create your account"), ("fr", "en", "Create your account")],
+    [
+        ("ko-KR,ko;q=0.9,en;q=0.8", "ko", "계정 만들기"),
+        ("en-GB,en;q=0.9", "en", "Create your account"),
+        ("fr", "en", "Create your account"),
+    ],
 )
 def test_the_language_follows_accept_language(client, accept_language, lang, heading):
     page = client.get("/", headers={"accept-language": accept_language}).content.decode()
@@ -64,3 +68,12 @@ def test_admin_labels_of_our_models_are_korean():
         assert str(Profile._meta.get_field("phone").verbose_name) == "전화번호"
         assert str(User._meta.get_field("email").verbose_name) == "이메일 주소"
         assert str(User._meta.verbose_name) == "사용자"  # from Django's own catalogue
+
+
+def test_the_language_choice_is_remembered_in_a_lasting_cookie(client):
+    response = client.post("/i18n/setlang/", {"language": "ko", "next": "/"})
+    cookie = response.cookies["django_language"]
+    assert cookie.value == "ko"
+    assert cookie["max-age"] == 60 * 60 * 24 * 365
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert '<html lang="ko">' in client.get("/", headers={"accept-language": "en"}).content.decode()

@@ -25,6 +25,8 @@ KEYWORDS = {
     "npgettext": (0, 1, 2),
     "npgettext_lazy": (0, 1, 2),
 }
+# templatize() blanks out everything else with letters, so keep only its gettext calls for ast.
+TEMPLATIZED_CALL = re.compile(r"""\b(?:_|n?p?gettext)\((?:[^()'"]|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")*\)""")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
 
 
@@ -52,7 +54,7 @@ def source_messages():
             elif path.suffix in (".html", ".txt"):
                 # Django's own step before xgettext: template tags become Python gettext calls.
                 source = templatize(path.read_text(encoding="utf-8"), origin=str(path))
-                source = "\n".join(re.findall(r"\b(?:_|n?p?gettext)\((?:[^()'\"]|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")*\)", source))
+                source = "\n".join(TEMPLATIZED_CALL.findall(source))
             else:
                 continue
             for message in messages_in_python(source):
