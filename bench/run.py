@@ -227,6 +227,17 @@ def evaluate(results):
             "met": best["ratio_to_hashing_limit"] >= 0.8,
         }
     )
+    # Per-signup CPU should not depend on concurrency: the median over the levels.
+    cpu_per_signup = statistics.median(row["server_cpu_ms_per_signup"] for row in results["levels"])
+    cpu_per_hash = results["hashing_limit"]["cpu_ms_per_hash"]
+    targets.append(
+        {
+            "target": "the same from CPU time: one hash / server CPU per signup >= 0.8",
+            "value": f"{cpu_per_hash / cpu_per_signup:.2f} ({cpu_per_hash:.0f} ms / {cpu_per_signup:.0f} ms, "
+            "median over the levels)",
+            "met": cpu_per_hash / cpu_per_signup >= 0.8,
+        }
+    )
     # Latency against the floor is taken without queueing, at the lowest concurrency (1): higher
     # up, a cheap request mostly waits for a worker that is busy hashing someone's password.
     single = min(results["levels"], key=lambda row: row["concurrency"])
@@ -234,15 +245,15 @@ def evaluate(results):
     for label in NON_FINAL:
         p50 = single["requests"][label]["p50_ms"]
         if label == "account POST":
-            # The one hash has to happen here (the password may not wait in the session), so
-            # what is compared with the floor is the rest: p50 less one hash timed on its own.
+            # The one hash has to happen here (the password may not wait in the session), so this
+            # request cannot come near the floor; p50 less one hash timed alone is only a hint of the rest.
             alone = results["hashing_limit"]["ms_per_hash_alone"]
             targets.append(
                 {
-                    "target": f"{label} p50 less one hash <= 3 x bare view p50 (c={single['concurrency']})",
-                    "value": f"{(p50 - alone) / bare:.1f} x (({p50:.0f} - {alone:.0f}) ms vs {bare:.1f} ms)",
-                    "met": p50 - alone <= 3 * bare,
-                    "note": "estimate: two medians subtracted",
+                    "target": f"{label} p50 <= 3 x bare view p50 (c={single['concurrency']})",
+                    "value": f"{p50:.0f} ms, of which one hash ({alone:.0f} ms alone); rest about "
+                    f"{(p50 - alone) / bare:.1f} x {bare:.1f} ms",
+                    "met": None,
                 }
             )
             continue
@@ -398,7 +409,7 @@ def report(results):
         table(
             ["target", "measured", "met"],
             [
-                [t["target"], t["value"] + (f" - {t['note']}" if "note" in t else ""), "yes" if t["met"] else "NO"]
+                [t["target"], t["value"], {True: "yes", False: "NO", None: "n/a"}[t["met"]]]
                 for t in results["targets"]
             ],
         ),
