@@ -1,21 +1,27 @@
 """Pages around the wizard: landing, done, start over, our own error pages and the health check."""
 
 import logging
+import sys
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView, View
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .abuse import client_ip
 from .wizard import SUCCESS_KEYS, SignupWizard
 
 logger = logging.getLogger(__name__)
+
+# A database or cache that does not answer: an outage, worth a retry, not a bug.
+OUTAGES = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 
 
 class LandingView(TemplateView):
@@ -71,6 +77,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this while handling the exception, wherever it was raised (in a
+    # view or while saving the session), so sys.exc_info() tells an outage apart.
+    if isinstance(sys.exc_info()[1], OUTAGES):
+        return service_unavailable(request)
     return render(request, "500.html", status=500)
 
 
@@ -86,6 +96,7 @@ def too_many_requests(request, exception=None):
 
 
 def service_unavailable(request):
+    """Our 503 page: nothing was written (create_account is one transaction) and the session's answers are kept."""
     response = render(request, "503.html", status=503)
     response["Retry-After"] = "30"
     return response
