@@ -20,6 +20,12 @@ class User(AbstractUser):
         ]
 
 
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
 class Profile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
@@ -30,10 +36,25 @@ class Profile(models.Model):
     # The wizard that created this account: lets a repeated "Create account"
     # recognise its own finished signup instead of reporting a clash.
     signup_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # Written only by services.review_signups, so every decision is logged.
+    review_status = models.CharField(
+        _("review status"), max_length=16, choices=ReviewStatus, default=ReviewStatus.PENDING, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
 
     class Meta:
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
+        permissions = [("review_signup", _("Can approve or reject signups"))]
 
     def __str__(self):
         return self.real_name

@@ -1,17 +1,124 @@
-"""The one place that writes a new account."""
+"""The one place that writes accounts: creating them and deciding on them."""
 
+import logging
+from typing import NamedTuple
+
+from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from .models import Profile, User
+from .models import Profile, ReviewStatus, User
+
+logger = logging.getLogger(__name__)
+
+REVIEW_PERMISSION = "onboarding.review_signup"
+
+
+class Review(NamedTuple):
+    changed: list  # the profiles whose status changed
+    unsent: list  # the users whose approval email could not be sent
 
 
 @transaction.atomic
-def create_account(*, username, email, password_hash, real_name, preferred_name="", phone="", signup_token=None):
-    """Create a user with an already hashed password, and their profile, in one transaction."""
+def create_account(
+    *, username, email, password_hash, real_name, preferred_name="", phone="", signup_token=None, date_joined=None
+):
+    """Create a user with an already hashed password, and their profile, in one transaction.
+
+    With SIGNUP_REQUIRES_APPROVAL the account starts inactive until a reviewer approves it.
+    `date_joined` is only for demo data; real signups join now.
+    """
     user = User(username=User.normalize_username(username), email=User.objects.normalize_email(email))
     user.password = password_hash
+    user.is_active = not settings.SIGNUP_REQUIRES_APPROVAL
+    if date_joined is not None:
+        user.date_joined = date_joined
     user.save()
     Profile.objects.create(
         user=user, real_name=real_name, preferred_name=preferred_name, phone=phone, signup_token=signup_token
     )
     return user
+
+
+def review_signups(*, users, status, reviewer, note="", login_url="", notify=True):
+    """Approve or reject signups, log each change, and email the people whose accounts this activated.
+
+    Approving activates the account; rejecting deactivates it. Users already in `status`, and
+    users without a profile (not signups), are left alone.
+    """
+    if status not in (ReviewStatus.APPROVED, ReviewStatus.REJECTED):
+        raise ValueError(f"A review decides approved or rejected, not {status!r}.")
+    if not reviewer.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied("Reviewing signups needs the onboarding.review_signup permission.")
+    now = timezone.now()
+    make_active = status == ReviewStatus.APPROVED
+    activated = []
+    with transaction.atomic():
+        # Locked and re-read inside the transaction: two reviewers deciding at once
+        # change (and email) each person once.
+        profiles = list(
+            Profile.objects.select_for_update()
+            .select_related("user")
+            .filter(user__in=users)
+            .exclude(review_status=status)
+            .order_by("pk")
+        )
+        log_entries = []
+        for profile in profiles:
+            user = profile.user
+            log_entries.append(log_entry(reviewer, user, profile.review_status, status, note))
+            profile.review_status = status
+            profile.reviewed_by = reviewer
+            profile.reviewed_at = now
+            profile.review_note = note
+            if make_active and not user.is_active:
+                activated.append(user)
+            user.is_active = make_active
+        Profile.objects.bulk_update(profiles, ["review_status", "reviewed_by", "reviewed_at", "review_note"])
+        User.objects.bulk_update([profile.user for profile in profiles], ["is_active"])
+        LogEntry.objects.bulk_create(log_entries)
+    unsent = []
+    if notify and activated and not send_approval_emails(activated, login_url=login_url):
+        unsent = activated
+    return Review(changed=profiles, unsent=unsent)
+
+
+def log_entry(reviewer, user, old_status, new_status, note):
+    # Kept in the site's language, like the admin's own change messages.
+    with translation.override(settings.LANGUAGE_CODE):
+        message = gettext("Review status changed from %(old)s to %(new)s.") % {
+            "old": ReviewStatus(old_status).label,
+            "new": ReviewStatus(new_status).label,
+        }
+        if note:
+            message += " " + gettext("Note: %(note)s") % {"note": note}
+    return LogEntry(
+        user=reviewer,
+        content_type=ContentType.objects.get_for_model(User, for_concrete_model=False),
+        object_id=str(user.pk),
+        object_repr=str(user)[:200],
+        action_flag=CHANGE,
+        change_message=message,
+    )
+
+
+def send_approval_emails(users, *, login_url=""):
+    """Tell each person their account is ready; False when the mail server failed (logged, approval kept)."""
+    messages = []
+    for user in users:
+        context = {"name": user.profile.greeting_name, "username": user.get_username(), "login_url": login_url}
+        subject = render_to_string("onboarding/email/approved_subject.txt", context)
+        body = render_to_string("onboarding/email/approved_body.txt", context)
+        messages.append(EmailMessage(" ".join(subject.split()), body, to=[user.email]))
+    try:
+        get_connection().send_messages(messages)
+    except OSError:  # smtplib's errors are OSErrors too
+        logger.exception("Could not send %d approval email(s).", len(messages))
+        return False
+    return True

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -30,6 +31,7 @@ class LandingView(TemplateView):
     template_name = "onboarding/landing.html"
 
 
+@method_decorator(never_cache, name="dispatch")
 class DoneView(TemplateView):
     """Greet the new user with the details handed over by the wizard through the session."""
 

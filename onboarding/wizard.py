@@ -11,7 +11,9 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.utils.datastructures import MultiValueDict
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from formtools.wizard.forms import ManagementForm
@@ -62,6 +64,7 @@ class WizardStorage(SessionStorage):
         self._changed()
 
 
+@method_decorator(never_cache, name="dispatch")
 class SignupWizard(NamedUrlSessionWizardView):
     """Walk a person through account, profile and confirmation, then create the account once."""
 
@@ -95,11 +98,15 @@ class SignupWizard(NamedUrlSessionWizardView):
     def remember(self, **values):
         self.storage.extra_data = {**self.storage.extra_data, **values}
 
-    @property
-    def wizard_id(self):
+    def ensure_id(self):
+        """Give a new wizard its id: it tells this wizard's pages from an older one's."""
         if not self.extra("id"):
             self.remember(id=secrets.token_urlsafe(16))
         return self.extra("id")
+
+    @property
+    def wizard_id(self):
+        return self.ensure_id()
 
     @property
     def step_names(self):
@@ -164,7 +171,6 @@ class SignupWizard(NamedUrlSessionWizardView):
         if self.step_names.index(step) > self.step_names.index(allowed):
             return redirect(self.get_step_url(allowed))
         self.storage.current_step = step
-        self.wizard_id  # noqa: B018 - make sure a new wizard has its id
         if self.extra("recheck") == step:
             # The final check failed here: show this step's answers with the reason.
             self.remember(recheck=None)
@@ -186,7 +192,12 @@ class SignupWizard(NamedUrlSessionWizardView):
             if stale:
                 return stale
 
+        allowed = self.first_incomplete_step()
+        if self.step_names.index(step) > self.step_names.index(allowed):
+            return redirect(self.get_step_url(allowed))
+
         self.storage.current_step = step
+        self.ensure_id()
         form = self.get_form(step, data=request.POST)
         goto = request.POST.get("wizard_goto_step")
         if goto:
@@ -194,7 +205,7 @@ class SignupWizard(NamedUrlSessionWizardView):
                 raise BadRequest("Unknown signup step.")
             # Back keeps what was typed here, valid or not, without showing errors.
             self.store(step, form, valid=step != self.steps.last and form.is_valid())
-            return redirect(self.get_step_url(goto))
+            return self.go_to(goto)
 
         if not form.is_valid():
             self.store(step, form, valid=False)
@@ -206,8 +217,13 @@ class SignupWizard(NamedUrlSessionWizardView):
         if step == "account" and form.new_password:
             self.remember(password_hash=make_password(form.new_password))
         if request.GET.get("return") == "confirm":
-            return redirect(self.get_step_url(self.first_incomplete_step()))
-        return redirect(self.get_step_url(self.get_next_step(step)))
+            return self.go_to(self.first_incomplete_step())
+        return self.go_to(self.get_next_step(step))
+
+    def go_to(self, step):
+        """Redirect to a step, remembering it as where the person is."""
+        self.storage.current_step = step
+        return redirect(self.get_step_url(step))
 
     def stale_post(self, step, posted_id):
         """Answer a POST made for a wizard that is no longer the one in the session, if it needs answering."""
@@ -224,6 +240,7 @@ class SignupWizard(NamedUrlSessionWizardView):
             return None  # nothing earlier could have been lost: carry on as usual
         # The session expired: keep what was typed on this step, say what happened.
         self.store(step, self.get_form(step, data=self.request.POST), valid=False)
+        self.ensure_id()
         messages.error(
             self.request,
             _(
@@ -235,9 +252,6 @@ class SignupWizard(NamedUrlSessionWizardView):
 
     def finish(self, confirm_form):
         """Check every step again, then write the account exactly once."""
-        finished = Profile.objects.select_related("user").filter(signup_token=self.wizard_id).first()
-        if finished:  # a second "Create account" that raced the first
-            return self.complete(finished.user)
         forms = {self.steps.last: confirm_form}
         for step in self.step_names[:-1]:
             form = self.get_form(step, data=self.storage.get_step_data(step))
@@ -256,16 +270,17 @@ class SignupWizard(NamedUrlSessionWizardView):
                 signup_token=self.wizard_id,
             )
         except IntegrityError:
-            existing = Profile.objects.select_related("user").filter(signup_token=self.wizard_id).first()
-            if existing:
-                return self.complete(existing.user)
             # Someone else took the username or email between our check and the write.
-            logger.info("Signup lost a uniqueness race at the final write; sent back to the account step.")
             return self.recheck("account")
         logger.info("Created account id=%s", user.pk)
         return self.complete(user)
 
     def recheck(self, step):
+        """Send the person to a step that failed the final check, unless this wizard already finished."""
+        finished = Profile.objects.select_related("user").filter(signup_token=self.wizard_id).first()
+        if finished:  # a second "Create account" that raced the first: same person, same answers
+            return self.complete(finished.user)
+        logger.info("Signup failed the final check on step %s; sent back to it.", step)
         valid_steps = [s for s in self.extra("valid", []) if s != step]
         self.remember(valid=valid_steps, recheck=step)
         return redirect(self.get_step_url(step))
@@ -312,28 +327,28 @@ class SignupWizard(NamedUrlSessionWizardView):
         profile = self.get_form_initial("profile")
         not_given = _("Not given")
 
-        def row(step, field, label, value):
+        def row(step, label, value):
             return {
                 "label": label,
                 "value": value,
-                "change_url": f"{self.get_step_url(step)}?return=confirm#id_{step}-{field}",
+                "change_url": f"{self.get_step_url(step)}?return=confirm",
             }
 
         return [
             {
                 "title": STEP_TITLES["account"],
                 "rows": [
-                    row("account", "username", _("Username"), account.get("username", "")),
-                    row("account", "email", _("Email address"), account.get("email", "")),
-                    row("account", "password1", _("Password"), _("Chosen (not shown)")),
+                    row("account", _("Username"), account.get("username", "")),
+                    row("account", _("Email address"), account.get("email", "")),
+                    row("account", _("Password"), _("Chosen (not shown)")),
                 ],
             },
             {
                 "title": STEP_TITLES["profile"],
                 "rows": [
-                    row("profile", "real_name", _("Full name"), profile.get("real_name", "")),
-                    row("profile", "preferred_name", _("Preferred name"), profile.get("preferred_name") or not_given),
-                    row("profile", "phone", _("Phone number"), profile.get("phone") or not_given),
+                    row("profile", _("Full name"), profile.get("real_name", "")),
+                    row("profile", _("Preferred name"), profile.get("preferred_name") or not_given),
+                    row("profile", _("Phone number"), profile.get("phone") or not_given),
                 ],
             },
         ]

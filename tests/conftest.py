@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from importlib import import_module
 
 import psycopg
 import pytest
@@ -45,6 +46,13 @@ def signup(client):
         return client
 
     return walk
+
+
+def expire_session(session_key):
+    """End a session as a timeout would, wherever the session engine keeps it (database or Redis)."""
+    from django.conf import settings
+
+    import_module(settings.SESSION_ENGINE).SessionStore(session_key).delete()
 
 
 def unavailable(message):
