@@ -50,7 +50,7 @@ def signup(client):
 
 def expire_session(session_key):
     """End a session as a timeout would, wherever the session engine keeps it (database or Redis)."""
-    from django.conf import settings
+    from django.conf import settings  # the module's, not the pytest-django fixture of that name
 
     import_module(settings.SESSION_ENGINE).SessionStore(session_key).delete()
 
@@ -63,7 +63,7 @@ def unavailable(message):
 
 
 def pytest_sessionstart(session):
-    """Services named by DATABASE_URL and REDIS_URL must answer; if one does not, this run is skipped (failed in CI)."""
+    """Services named by DATABASE_URL and REDIS_URL must answer; if one does not, skip this run (fail it in CI)."""
     problems = []
     database_url = os.environ.get("DATABASE_URL", "")
     if database_url.startswith(("postgres://", "postgresql://")):

@@ -134,6 +134,5 @@ class Browser:
 
     def post(self, url, page, data):
         """Submit a form from `page` (a Response), with its CSRF token and wizard id."""
-        return self.request(
-            url, {"csrfmiddlewaretoken": page.hidden("csrfmiddlewaretoken"), "wizard_id": page.hidden("wizard_id"), **data}
-        )
+        tokens = {"csrfmiddlewaretoken": page.hidden("csrfmiddlewaretoken"), "wizard_id": page.hidden("wizard_id")}
+        return self.request(url, {**tokens, **data})

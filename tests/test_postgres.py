@@ -119,7 +119,10 @@ def walk_to_confirm(username, email):
 @pytest.mark.parametrize("username", ["racer", "Racer2"])
 def test_two_people_racing_for_one_username_get_one_account_and_one_clear_error(username):
     # Different letter case on the second one: the database's case-insensitive constraint decides.
-    clients = [walk_to_confirm(username, "first@example.com"), walk_to_confirm(username.swapcase(), "second@example.com")]
+    clients = [
+        walk_to_confirm(username, "first@example.com"),
+        walk_to_confirm(username.swapcase(), "second@example.com"),
+    ]
     barrier = threading.Barrier(2, timeout=20)
     responses = [None, None]
 

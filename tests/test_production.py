@@ -139,7 +139,8 @@ def test_with_redis_url_sessions_live_in_redis_and_hold_no_password(signup):
     session_key = client.cookies["sessionid"].value
     assert Session.objects.count() == 0  # nothing in the database's session table
 
-    raw = redis.Redis.from_url(os.environ["REDIS_URL"]).get(cache.make_and_validate_key(SESSION_KEY_PREFIX + session_key))
+    key = cache.make_and_validate_key(SESSION_KEY_PREFIX + session_key)
+    raw = redis.Redis.from_url(os.environ["REDIS_URL"]).get(key)
     assert raw is not None
     assert b"minji@example.com" in raw
     assert b"argon2$" in raw  # the hash, kept for "Create account"

@@ -59,7 +59,8 @@ def test_a_signup_alternating_between_two_app_servers_completes(scale_out_databa
         for number, port in enumerate(ports):
             log = tmp_path / f"server{number}.log"
             gunicorn = [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi"]
-            process = stack.enter_context(running(gunicorn, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, log_path=log))
+            server_env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+            process = stack.enter_context(running(gunicorn, env=server_env, log_path=log))
             servers.append((f"http://127.0.0.1:{port}", process, log))
         for base_url, process, log in servers:
             wait_until_healthy(base_url, process, log)
