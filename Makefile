@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test install migrate clean
+.PHONY: run serve test install migrate messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,20 @@ test: install
 	else \
 		echo "DATABASE_URL and REDIS_URL are not set: skipped the PostgreSQL and Redis pass."; \
 	fi
+
+## Save PNGs of every step and state (phone and desktop width, English and Korean) into screenshots/.
+screenshots: install
+	@fc-list :lang=ko | grep -q . || (echo "No Korean font: Korean pages would show boxes. apt-get install -y fonts-nanum" && exit 1)
+	rm -rf screenshots
+	$(BIN)/python -m pytest -q -p no:randomly tests/browser/screenshots.py
+	@echo "Saved $$(ls screenshots/*.png | wc -l) screenshots in screenshots/"
+
+## Refresh the Korean catalogue from the code, then compile it (needs GNU gettext: apt-get install -y gettext).
+## Translate the new or fuzzy entries in onboarding/locale/ko/LC_MESSAGES/django.po, run it again, commit both files.
+messages: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l ko --no-obsolete --add-location=file \
+		--ignore=tests --ignore=staticfiles --ignore=screenshots
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l ko --ignore=.venv --ignore=staticfiles
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -45,7 +45,11 @@ class AccountForm(StepForm):
         max_length=150,
         validators=[UnicodeUsernameValidator()],
         help_text=_("Up to 150 characters: letters, digits and @ . + - _ only."),
-        error_messages={"required": _("Enter a username.")},
+        error_messages={
+            "required": _("Enter a username."),
+            "invalid": _("Use only letters, digits and @ . + - _ in your username, with no spaces."),
+            "max_length": _("Enter a username of %(limit_value)d characters or fewer."),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
     )
     email = forms.EmailField(
@@ -54,6 +58,7 @@ class AccountForm(StepForm):
         error_messages={
             "required": _("Enter your email address."),
             "invalid": _("Enter an email address in the right format, like name@example.com."),
+            "max_length": _("Enter an email address of %(limit_value)d characters or fewer."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
@@ -124,7 +129,10 @@ class ProfileForm(StepForm):
     real_name = forms.CharField(
         label=_("Full name"),
         max_length=150,
-        error_messages={"required": _("Enter your full name.")},
+        error_messages={
+            "required": _("Enter your full name."),
+            "max_length": _("Enter a full name of %(limit_value)d characters or fewer."),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     preferred_name = forms.CharField(
@@ -132,6 +140,7 @@ class ProfileForm(StepForm):
         max_length=150,
         required=False,
         help_text=_("For example, a first name or a nickname."),
+        error_messages={"max_length": _("Enter a name of %(limit_value)d characters or fewer.")},
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     phone = forms.CharField(
@@ -139,6 +148,7 @@ class ProfileForm(StepForm):
         max_length=32,
         required=False,
         help_text=_("Include the country code if you are outside Korea, like +44 20 7946 0958."),
+        error_messages={"max_length": _("Enter a phone number of %(limit_value)d characters or fewer.")},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
 

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import check_password
 
-from onboarding.models import Profile, User
-from tests.conftest import ACCOUNT, MANAGEMENT, PASSWORD, PROFILE, step_data
+from onboarding.models import User
+from tests.conftest import PASSWORD, step_data
 
 WIZARD_KEY = "wizard_signup_wizard"
 

@@ -20,13 +20,16 @@ document.addEventListener("DOMContentLoaded", function () {
       delete form.dataset.submitted;
     });
   });
-  // Error summary links: focus the field, not just scroll to it.
+  // Error summary links: focus the field, not just scroll to it, and show its label
+  // too (a plain jump to the input would hide the label above the top of the screen).
   document.querySelectorAll("#error-summary a[href^='#']").forEach(function (link) {
     link.addEventListener("click", function (event) {
       var field = document.getElementById(link.getAttribute("href").slice(1));
       if (field) {
         event.preventDefault();
-        field.focus();
+        var label = document.querySelector("label[for='" + field.id + "']");
+        (label || field).scrollIntoView();
+        field.focus({ preventScroll: true });
       }
     });
   });

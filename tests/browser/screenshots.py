@@ -1,0 +1,38 @@
+"""`make screenshots`: PNGs of every step and state, at phone and desktop width, in English and Korean.
+
+Not named test_*.py, so `make test` leaves it out; the Makefile runs it by path.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import other_states, signup_states
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+OUTPUT = Path(__file__).resolve().parents[2] / "screenshots"
+WIDTHS = {"phone": (375, 812), "desktop": (1280, 800)}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_save_screenshots(page_in, language, width, settings):
+    settings.ROOT_URLCONF = "tests.urls"
+    OUTPUT.mkdir(exist_ok=True)
+    viewport = {"width": WIDTHS[width][0], "height": WIDTHS[width][1]}
+    page = page_in(language, viewport=viewport)
+    saved = []
+    for state in signup_states(page, username="screenshot"):
+        saved.append(shoot(page, language, width, len(saved) + 1, state))
+    settings.SIGNUP_REQUIRES_APPROVAL = True  # for other_states' "awaiting review" done page
+    page = page_in(language, viewport=viewport)
+    for state in other_states(page):
+        saved.append(shoot(page, language, width, len(saved) + 1, state))
+    assert all(path.stat().st_size for path in saved)
+
+
+def shoot(page, language, width, number, state):
+    path = OUTPUT / f"{language}-{width}-{number:02d}-{state}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
