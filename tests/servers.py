@@ -30,12 +30,16 @@ def free_port():
 
 
 def client_address(period_seconds, *, spare_seconds=300):
-    """A documentation-range address whose rate-limit window does not end during the test."""
+    """A fresh documentation-range address whose rate-limit window does not end during the test.
+
+    IPv6, from 2001:db8::/32 with a random /64 (what django-ratelimit counts by), so that no two tests
+    and no two runs within the hour share a counter, even in a Redis that outlives the run.
+    """
     while True:
-        address = str(ipaddress.ip_address("203.0.113.0") + random.randrange(1, 255))
-        # django-ratelimit's windows end at a per-address offset; one ending mid-test would reset the count.
-        if _get_window(address, period_seconds) - time.time() > spare_seconds:
-            return address
+        network = int(ipaddress.ip_address("2001:db8::")) | random.getrandbits(32) << 64
+        # django-ratelimit's windows end at a per-/64 offset; one ending mid-test would reset the count.
+        if _get_window(str(ipaddress.ip_address(network)), period_seconds) - time.time() > spare_seconds:
+            return str(ipaddress.ip_address(network + 1))
 
 
 @contextmanager
