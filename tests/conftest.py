@@ -1,8 +1,10 @@
 """Shared fixtures: wizard data, a signed-up user, a real Chromium, and the PostgreSQL/Redis rules."""
 
+import hashlib
 import os
 import shutil
 from importlib import import_module
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -91,9 +93,11 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    # A PostgreSQL test database of this run's own, so that runs from several work trees can overlap.
+    # A PostgreSQL test database per work tree, so that runs from several work trees can overlap;
+    # one left behind by an interrupted run is replaced by the next run from the same tree.
     if connection.vendor == "postgresql":
-        connection.settings_dict["TEST"]["NAME"] = f"test_signup_{os.getpid()}"
+        tree = hashlib.sha256(str(Path(__file__).resolve().parent.parent).encode()).hexdigest()[:10]
+        connection.settings_dict["TEST"]["NAME"] = f"test_signup_{tree}"
 
 
 @pytest.fixture(autouse=True)
