@@ -53,7 +53,7 @@ def throwaway_database(tmp):
         admin.close()
 
 
-def stack_environment(database_url, key_prefix):
+def stack_environment(database_url, key_prefix, static_root):
     """The production settings over plain HTTP on loopback, with the rate limit off and the bare view added."""
     return {
         **os.environ,
@@ -64,6 +64,7 @@ def stack_environment(database_url, key_prefix):
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "SIGNUP_RATE_LIMIT": "0",
         "DATABASE_URL": database_url,
+        "DJANGO_STATIC_ROOT": str(static_root),
         "BENCH_KEY_PREFIX": key_prefix,
     }
 
@@ -100,15 +101,14 @@ def free_port():
 
 @contextmanager
 def gunicorn(env, workers, log_path):
-    """Serve the site with gunicorn on a free loopback port until the block ends; yields its URL and pid."""
+    """Serve the site as `make serve` does, on a free loopback port, until the block ends; yields its URL and pid."""
     base_url = f"http://127.0.0.1:{free_port()}"
     command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi:application",
-        "-b", base_url.removeprefix("http://"), "-w", str(workers),
-        "--log-level", "warning",
+        sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi",
+        "--bind", base_url.removeprefix("http://"), "--workers", str(workers),
     ]  # fmt: skip
     log = open(log_path, "ab")
-    # gunicorn's and the app's log lines go to a file, not between the results.
+    # gunicorn's access log and the app's log lines go to a file, not between the results.
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
@@ -428,6 +428,7 @@ def main():
     parser.add_argument("--bare-seconds", type=float, default=4, help="bare-view requests this long per level")
     parser.add_argument("--max-bare", type=int, default=20000, help="at most this many bare-view requests per level")
     parser.add_argument("--hash-seconds", type=float, default=4, help="each hashing-limit measurement")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="gunicorn sync workers")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
     levels = [int(value) for value in args.concurrency.split(",")]
@@ -436,7 +437,7 @@ def main():
     load_at_start = os.getloadavg()[0]
 
     with tempfile.TemporaryDirectory(prefix="signup-bench-") as tmp, throwaway_database(tmp) as (database, url):
-        env = stack_environment(url, key_prefix=prefix)
+        env = stack_environment(url, key_prefix=prefix, static_root=Path(tmp) / "static")
         os.environ.update(env)
         import django
 
@@ -448,8 +449,9 @@ def main():
         from .counts import count_in_test_database, redis_configured
         from .signup import LABELS
 
-        print(f"Migrating the {database} database for this run...", flush=True)
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+        print(f"Migrating the {database} database for this run, collecting static files...", flush=True)
+        for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+            subprocess.run([sys.executable, "manage.py", *command, "-v0"], env=env, cwd=ROOT, check=True)
         try:
             print("Counting queries, session bytes and hashes...", flush=True)
             counts = count_in_test_database()
@@ -458,7 +460,7 @@ def main():
             rate_alone, hash_cpu = hash_for(args.hash_seconds)
             results_levels = []
             rates = []
-            with gunicorn(env, cores, Path(tmp) / "gunicorn.log") as (base_url, server_pid):
+            with gunicorn(env, args.workers, Path(tmp) / "gunicorn.log") as (base_url, server_pid):
                 from .load import signups
 
                 # Warm-up, not counted: every worker loads its templates and connections.
@@ -492,7 +494,7 @@ def main():
         "stack": {
             "cores": cores,
             "python": platform.python_version(),
-            "workers": cores,
+            "workers": args.workers,
             "database": database,
             "sessions": "redis" if redis_configured() else "db",
             "hasher": settings.PASSWORD_HASHERS[0].rsplit(".", 1)[-1],

@@ -3,18 +3,12 @@
 import os
 
 from config.settings import *  # noqa: F401,F403
-from config.settings import DATABASES
+from config.settings import CACHES, DATABASES
 
 ROOT_URLCONF = "bench.urls"
 
-# Until config.settings reads REDIS_URL itself: sessions in Redis when it is set.
-if os.environ.get("REDIS_URL") and "CACHES" not in globals():
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 # Every key a benchmark run writes carries the run's prefix, so the run can remove them afterwards.
-if os.environ.get("BENCH_KEY_PREFIX") and "CACHES" in globals():
+if os.environ.get("BENCH_KEY_PREFIX"):
     CACHES["default"]["KEY_PREFIX"] = os.environ["BENCH_KEY_PREFIX"]
 # The counting pass's test database goes beside this run's database, never into the work tree.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -56,11 +56,23 @@ def answers(username):
     }
 
 
-def hidden_input(page, name):
-    match = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', page)
-    if not match:
-        raise SignupFailed(f"no hidden input {name!r} on the page")
-    return html.unescape(match.group(1))
+def form_fields(page):
+    """What a browser sends from the wizard's form before anything is typed: hidden inputs, empty fields."""
+    form = re.search(r'<form[^>]*class="wizard-form"[^>]*>(.*?)</form>', page, re.S)
+    if not form:
+        raise SignupFailed("no wizard form on the page")
+    fields = {}
+    for tag in re.findall(r"<input\b[^>]*>", form.group(1)):
+        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+        kind = attrs.get("type", "text")
+        if "name" not in attrs or kind in {"submit", "button"}:
+            continue
+        if kind in {"checkbox", "radio"} and not re.search(r"\schecked\b", tag):
+            continue
+        fields[attrs["name"]] = html.unescape(attrs.get("value", "on" if kind == "checkbox" else ""))
+    if "csrfmiddlewaretoken" not in fields:
+        raise SignupFailed("no CSRF token in the wizard form")
+    return fields
 
 
 def signup_flow(username):
@@ -77,12 +89,7 @@ def signup_flow(username):
     for step in STEPS:
         request = Request(f"{step} GET", "GET", url)
         page = expect(request, (yield request), 200).text
-        data = {
-            "csrfmiddlewaretoken": hidden_input(page, "csrfmiddlewaretoken"),
-            "signup_wizard-current_step": step,
-            "wizard_id": hidden_input(page, "wizard_id"),
-            **typed[step],
-        }
+        data = {**form_fields(page), **typed[step]}
         request = Request("Create account" if step == STEPS[-1] else f"{step} POST", "POST", url, data)
         url = expect(request, (yield request), 302).location
     request = Request("done GET", "GET", url)

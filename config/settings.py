@@ -1,10 +1,12 @@
 """Settings for the signup site; every value that differs between machines comes from the environment."""
 
 import os
+import re
 from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +65,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 TEMPLATES = [
@@ -110,6 +115,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not Django's shared in-memory database, so that tests with real
     # threads and the browser tests meet SQLite's real locking.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+else:
+    # A database that stops answering fails the request in seconds (a friendly 503) instead of holding a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+
+# CACHES
+# ------------------------------------------------------------------------------
+# Redis is what several app servers share: sessions and rate-limit counters live
+# there. Without it the cache is each process's own memory, fine on one machine.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            # Django's own backend; redis-py parses replies with hiredis when it is installed.
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "signup",
+            # A Redis that stops answering fails the request in seconds instead of holding a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # AUTHENTICATION
 # ------------------------------------------------------------------------------
@@ -139,6 +166,16 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", str(60 * 60 * 24 * 14)))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+if REDIS_URL:
+    # Sessions live in Redis alone (the "cache" engine), not in Redis in front of
+    # the database ("cached_db"): a session holds a signup's draft answers, which
+    # become lasting only at "Create account", so copying every step into
+    # PostgreSQL would cost a database write per step and buy little; and with the
+    # database down the answers stay untouched, so "Create account" can simply be
+    # retried. The price: Redis must keep its data (persistence on, session keys
+    # never evicted), or people part-way through a signup start again. The wizard
+    # keeps a password hash in the session, never the password itself.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 # SECURITY
 # ------------------------------------------------------------------------------
@@ -153,6 +190,20 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Only our own files: the templates have no inline script or style, and keep it that way.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # Bootstrap's CSS draws checkboxes and select arrows as data: SVG images.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 CSRF_FAILURE_VIEW = "onboarding.views.csrf_failure"
 
 # INTERNATIONALIZATION
@@ -172,7 +223,14 @@ USE_TZ = True
 # STATIC FILES
 # ------------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # With DEBUG off, pages link to hashed names (site.3f2a….css) that browsers may
+    # keep for a year; WhiteNoise serves them, compressed, from STATIC_ROOT after
+    # `collectstatic`. With DEBUG on, plain names straight from the apps.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 # Bootstrap's compiled files come from the pinned bootstrap-wrapper wheel.
 STATICFILES_DIRS = [("bootstrap", Path(list(find_spec("bootstrap").submodule_search_locations)[0]))]
 
@@ -189,6 +247,23 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "signup@localho
 # SIGNUP
 # ------------------------------------------------------------------------------
 SIGNUP_REQUIRES_APPROVAL = env_bool("SIGNUP_REQUIRES_APPROVAL", False)
+
+# ABUSE LIMITS
+# ------------------------------------------------------------------------------
+# Wizard POSTs per client IP, "count/period" (s, m, h, d), counted in the cache,
+# so shared by every app server when REDIS_URL is set; "0" lifts the limit.
+SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "20/m").strip()
+if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", SIGNUP_RATE_LIMIT):
+    raise ImproperlyConfigured('SIGNUP_RATE_LIMIT must look like "20/m" (count/period: s, m, h, d), or be "0".')
+# Behind a proxy every request comes from the proxy's address: name the header
+# it sets to the client's address (like X-Forwarded-For). Only with a proxy that
+# sets or appends it, or clients could choose their own address.
+CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()
+RATELIMIT_IP_META_KEY = "onboarding.abuse.client_ip"
+RATELIMIT_VIEW = "onboarding.views.too_many_requests"
+# django_ratelimit is used as a library, not an installed app: its system checks
+# reject the per-process memory cache that a one-machine run without Redis
+# uses on purpose, and warn about Django's own Redis backend, which works.
 
 # LOGGING
 # ------------------------------------------------------------------------------

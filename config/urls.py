@@ -1,8 +1,10 @@
-"""Top-level URLs: the signup app, the auth views, the admin and the language switch."""
+"""Top-level URLs: the signup app, the auth views, the admin, the language switch and the health check."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from onboarding.views import healthz
 
 urlpatterns = [
     path("", include("onboarding.urls")),
@@ -10,6 +12,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # For load balancers; exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT).
+    path("healthz", healthz, name="healthz"),
 ]
 
 handler400 = "onboarding.views.bad_request"

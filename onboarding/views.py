@@ -1,13 +1,28 @@
-"""Pages around the wizard: landing, done, start over and our own error pages."""
+"""Pages around the wizard: landing, done, start over, our own error pages and the health check."""
+
+import logging
+import sys
 
 from django.contrib import messages
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView, View
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from .abuse import client_ip
 from .wizard import SUCCESS_KEYS, SignupWizard
+
+logger = logging.getLogger(__name__)
+
+# A database or cache that does not answer: an outage, worth a retry, not a bug.
+OUTAGES = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 
 
 class LandingView(TemplateView):
@@ -64,8 +79,42 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this while handling the exception, wherever it was raised (in a
+    # view or while saving the session), so sys.exc_info() tells an outage apart.
+    if isinstance(sys.exc_info()[1], OUTAGES):
+        return service_unavailable(request)
     return render(request, "500.html", status=500)
 
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
+
+
+def too_many_requests(request, exception=None):
+    logger.warning("Request refused: rate limit reached (ip=%s, path=%s)", client_ip(request), request.path)
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def service_unavailable(request):
+    """Our 503 page: nothing was written (create_account is one transaction) and the session's answers are kept."""
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """Answer 200 when the database and the cache answer, 503 otherwise; the reason goes to the log only."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        cache.set("healthz", "ok", timeout=10)
+        if cache.get("healthz") != "ok":
+            raise RuntimeError("the cache did not return what was just stored")
+    except Exception:
+        logger.exception("Health check failed")
+        return HttpResponse("unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -23,6 +23,7 @@ from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView
 
 from . import services
+from .abuse import guard_signup_post
 from .forms import AccountForm, ConfirmForm, ProfileForm
 from .models import Profile
 
@@ -203,6 +204,7 @@ class SignupWizard(NamedUrlSessionWizardView):
             return self.render(self.get_form(step, data=self.storage.get_step_data(step)))
         return self.render(self.get_form(step))
 
+    @guard_signup_post
     def post(self, request, *args, step=None, **kwargs):
         """Validate and store a step, go back, or create the account on the last step."""
         management_form = ManagementForm(request.POST, prefix=self.prefix)

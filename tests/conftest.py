@@ -1,9 +1,15 @@
-"""Shared fixtures: wizard data, a signed-up user, and a real Chromium for browser tests."""
+"""Shared fixtures: wizard data, a signed-up user, a real Chromium, and the PostgreSQL/Redis rules."""
 
+import hashlib
 import os
 import shutil
+from importlib import import_module
+from pathlib import Path
 
+import psycopg
 import pytest
+import redis
+from django.db import connection
 
 from onboarding import services
 from django.contrib.auth.hashers import make_password
@@ -42,6 +48,65 @@ def signup(client):
         return client
 
     return walk
+
+
+def expire_session(session_key):
+    """End a session as a timeout would, wherever the session engine keeps it (database or Redis)."""
+    from django.conf import settings  # the module's, not the pytest-django fixture of that name
+
+    import_module(settings.SESSION_ENGINE).SessionStore(session_key).delete()
+
+
+def unavailable(message):
+    """Skip a test whose service is missing, except under CI=true, where every test must run."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def pytest_sessionstart(session):
+    """Services named by DATABASE_URL and REDIS_URL must answer; if one does not, skip this run (fail it in CI)."""
+    problems = []
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith(("postgres://", "postgresql://")):
+        try:
+            psycopg.connect(database_url, connect_timeout=3).close()
+        except psycopg.Error as error:
+            problems.append(f"PostgreSQL at DATABASE_URL does not answer ({error})")
+    if os.environ.get("REDIS_URL"):
+        try:
+            redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=3, socket_timeout=3).ping()
+        except redis.RedisError as error:
+            problems.append(f"Redis at REDIS_URL does not answer ({error})")
+    if problems:
+        if os.environ.get("CI") == "true":
+            pytest.exit("; ".join(problems), returncode=1)
+        pytest.exit("; ".join(problems) + ". Skipped this run: start the service or unset the variable.", returncode=0)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        unavailable("Needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test (make test does it).")
+    if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        unavailable("Needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0 (make test does it).")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # A PostgreSQL test database per work tree, so that runs from several work trees can overlap;
+    # one left behind by an interrupted run is replaced by the next run from the same tree.
+    if connection.vendor == "postgresql":
+        tree = hashlib.sha256(str(Path(__file__).resolve().parent.parent).encode()).hexdigest()[:10]
+        connection.settings_dict["TEST"]["NAME"] = f"test_signup_{tree}"
+
+
+@pytest.fixture(autouse=True)
+def _static_files_from_the_apps(settings):
+    # Hashed names need `collectstatic` first; the app server tests check them (test_production.py).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

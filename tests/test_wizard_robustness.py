@@ -6,11 +6,10 @@ import threading
 import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 
 from onboarding.models import Profile, User
-from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data
+from tests.conftest import ACCOUNT, PASSWORD, PROFILE, expire_session, step_data
 from tests.hashers import CountingArgon2PasswordHasher
 
 WIZARD_KEY = "wizard_signup_wizard"
@@ -222,7 +221,7 @@ def test_password_is_hashed_once_each_time_it_is_typed_and_never_at_the_end(sign
 
 def test_post_into_an_expired_session_lands_on_the_first_step_with_a_message(signup, client):
     signup(until="profile")
-    Session.objects.all().delete()
+    expire_session(client.session.session_key)
 
     response = client.post("/signup/profile/", step_data("profile", **PROFILE), follow=True)
     assert response.redirect_chain[-1][0] == "/signup/account/"
@@ -237,7 +236,7 @@ def test_post_into_an_expired_session_lands_on_the_first_step_with_a_message(sig
 
 def test_expired_session_on_confirm_creates_nothing(signup, client):
     signup(until="confirm")
-    Session.objects.all().delete()
+    expire_session(client.session.session_key)
     response = client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
     assert response["Location"] == "/signup/account/"
     assert User.objects.count() == 0

@@ -22,10 +22,11 @@ def assert_fits_width(page):
     assert scroll_width <= viewport_width, f"{page.url}: {scroll_width}px wide in a {viewport_width}px window"
 
 
-# Every control a finger aims at; links inside sentences are exempt, as WCAG allows.
+# Every control a finger aims at; links inside sentences are exempt, as WCAG allows, and so is the
+# honeypot, which is off-screen and hidden from everyone (aria-hidden).
 TARGETS = (
     "header :is(a, button), main :is(button, a.btn, .summary-action a, .form-check-label,"
-    " input:not([type=hidden]):not([type=checkbox]))"
+    " input:not([type=hidden]):not([type=checkbox]):not([aria-hidden=true] *))"
 )
 
 
@@ -163,6 +164,12 @@ def other_states(page):
     assert navigation.value.status == 403
     yield "403-csrf"
 
-    for status, url in ((403, "/test-errors/403/"), (404, "/no-such-page/"), (500, "/test-errors/500/")):
+    for status, url in (
+        (403, "/test-errors/403/"),
+        (404, "/no-such-page/"),
+        (429, "/test-errors/429/"),
+        (500, "/test-errors/500/"),
+        (503, "/test-errors/503/"),
+    ):
         assert page.goto(url).status == status
         yield str(status)

@@ -49,7 +49,7 @@ def test_login_messages_and_error_pages_pass_axe(page_in, language, settings):
         seen.append(state)
     assert seen == [
         "login", "login-errors", "start-over", "session-expired", "already-created", "done-awaiting-review",
-        "400", "403-csrf", "403", "404", "500",
+        "400", "403-csrf", "403", "404", "429", "500", "503",
     ]
 
 
