@@ -106,6 +106,8 @@ def gunicorn(env, workers, log_path):
     command = [
         sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi",
         "--bind", base_url.removeprefix("http://"), "--workers", str(workers),
+        # A worker replaced mid-level would take its CPU time with it (and boot, which is no signup's cost).
+        "--max-requests", "0",
     ]  # fmt: skip
     log = open(log_path, "ab")
     # gunicorn's access log and the app's log lines go to a file, not between the results.
@@ -223,7 +225,8 @@ def evaluate(results):
         {
             "target": "signups/s at the best concurrency >= 0.8 x hashing limit",
             "value": f"{best['signups_per_second']:.2f}/s at c={best['concurrency']} = "
-            f"{best['ratio_to_hashing_limit']:.2f} x {best['hashing_limit']:.2f}/s",
+            f"{best['ratio_to_hashing_limit']:.2f} x {best['hashing_limit']:.2f}/s "
+            f"({best['ratio_to_hashing_limit_less_load_generator']:.2f} with the load generator's CPU set aside)",
             "met": best["ratio_to_hashing_limit"] >= 0.8,
         }
     )
@@ -473,6 +476,11 @@ def main():
     for index, row in enumerate(results_levels):
         row["hashing_limit"] = (rates[index] + rates[index + 1]) / 2
         row["ratio_to_hashing_limit"] = row["signups_per_second"] / row["hashing_limit"]
+        # The limit assumes every core hashing; the load generator, which no real server has beside
+        # it, took this share of the cores.
+        row["ratio_to_hashing_limit_less_load_generator"] = row["ratio_to_hashing_limit"] / (
+            1 - row["load_generator_cpu_share"]
+        )
     limit = statistics.median(rates)
     results = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
