@@ -103,7 +103,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # IMMEDIATE makes a writing transaction take the lock up front, so two finishing
     # signups queue for it instead of one failing with "database is locked";
     # WAL lets page views read while a signup writes.
