@@ -31,13 +31,13 @@ class UniqueIgnoringCaseMixin:
 
     def clean_username(self):
         username = self.cleaned_data.get("username")
-        if username and User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk).exists():
+        if username and User.objects.with_username(username).exclude(pk=self.instance.pk).exists():
             raise ValidationError(_("A user with that username already exists."), code="unique")
         return username
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data.get("email"))
-        if email and User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+        if email and User.objects.with_email(email).exclude(pk=self.instance.pk).exists():
             raise ValidationError(_("A user with that email address already exists."), code="unique")
         return email
 

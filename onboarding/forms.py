@@ -5,12 +5,13 @@ import re
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import ReviewStatus, User
 
 
 class StepForm(forms.Form):
@@ -87,13 +88,13 @@ class AccountForm(StepForm):
 
     def clean_username(self):
         username = User.normalize_username(self.cleaned_data["username"])
-        if User.objects.filter(username__iexact=username).exists():
+        if User.objects.with_username(username).exists():
             raise ValidationError(self.error_messages["username_taken"], code="username_taken")
         return username
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.with_email(email).exists():
             raise ValidationError(self.error_messages["email_taken"], code="email_taken")
         return email
 
@@ -171,3 +172,36 @@ class ConfirmForm(StepForm):
         label=_("I accept the terms"),
         error_messages={"required": _("Tick the box to accept the terms, or you cannot create an account.")},
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Log in with a username in any case; a person whose signup awaits review is told so."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The username or password is not right. Check both and try again."),
+        "awaiting_review": _(
+            "Your account is waiting for review. We will email you when it has been approved, and then you can log in."
+        ),
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login" and self.awaits_review():
+                raise ValidationError(self.error_messages["awaiting_review"], code="awaiting_review") from None
+            raise
+
+    def awaits_review(self):
+        # Only someone who knows the password learns that the account is waiting.
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        user = User.objects.with_username(username or "").select_related("profile").first()
+        return bool(
+            user
+            and password
+            and not user.is_active
+            and getattr(user, "profile", None)
+            and user.profile.review_status == ReviewStatus.PENDING
+            and user.check_password(password)
+        )

@@ -2,13 +2,35 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+# `username__lower=...` compares through LOWER(), so lookups use the same
+# expression as the case-insensitive unique constraints (and their indexes).
+models.CharField.register_lookup(Lower)
+
+
+class UserManager(DjangoUserManager):
+    def with_username(self, username):
+        """Users with this username, ignoring case, as the unique constraint does."""
+        return self.filter(username__lower=Lower(Value(username)))
+
+    def with_email(self, email):
+        """Users with this email address, ignoring case, as the unique constraint does."""
+        return self.filter(email__lower=Lower(Value(email)))
+
+    def get_by_natural_key(self, username):
+        # Usernames are unique whatever their case, so logging in ignores case too.
+        return self.with_username(username).get()
 
 
 class User(AbstractUser):
     email = models.EmailField(_("email address"))
+
+    objects = UserManager()
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
