@@ -58,7 +58,7 @@ class StartOverView(View):
     """Forget the wizard's answers (POST only, so a prefetched link can never erase them)."""
 
     def post(self, request):
-        request.session.pop(f"wizard_{SignupWizard().get_prefix(request)}", None)
+        request.session.pop(SignupWizard.session_key(), None)
         messages.info(request, _("Your answers were cleared. You are starting a new signup."))
         return redirect("onboarding:signup")
 

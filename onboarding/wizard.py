@@ -12,7 +12,6 @@ from django.core.signals import setting_changed
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.utils.datastructures import MultiValueDict
 from django.utils.decorators import method_decorator
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.storage.session import SessionStorage
-from formtools.wizard.views import NamedUrlSessionWizardView
+from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 
 from . import services
 from .abuse import guard_signup_post
@@ -101,10 +100,15 @@ class SignupWizard(NamedUrlSessionWizardView):
     def dispatch(self, request, *args, **kwargs):
         # Read before formtools creates an empty wizard: a POST into a wizard
         # that is not in the session means the session expired or was replaced.
-        self.resumed = f"wizard_{self.get_prefix(request)}" in request.session
+        self.resumed = self.session_key() in request.session
         if request.user.is_authenticated:
             return self.redirect_signed_in(request)
         return super().dispatch(request, *args, **kwargs)
+
+    @classmethod
+    def session_key(cls):
+        """Where formtools keeps this wizard in the session."""
+        return f"wizard_{normalize_name(cls.__name__)}"
 
     def redirect_signed_in(self, request):
         if "success_id" in request.session:
@@ -146,13 +150,16 @@ class SignupWizard(NamedUrlSessionWizardView):
                 return step
         return self.steps.last
 
+    def is_ahead(self, step):
+        """True for a step past the first unanswered one: nobody skips ahead."""
+        return self.step_names.index(step) > self.step_names.index(self.first_incomplete_step())
+
     def resume_step(self):
         """Where a returning person left off, but never past the first unanswered step."""
-        furthest = self.first_incomplete_step()
         current = self.storage.current_step
-        if current in self.step_names and self.step_names.index(current) <= self.step_names.index(furthest):
+        if current in self.step_names and not self.is_ahead(current):
             return current
-        return furthest
+        return self.first_incomplete_step()
 
     def store(self, step, form, *, valid):
         """Keep the step's own fields as typed (no password, token or management data)."""
@@ -182,9 +189,6 @@ class SignupWizard(NamedUrlSessionWizardView):
             if name not in SECRET_FIELDS
         }
 
-    def get_step_url(self, step):
-        return reverse(self.url_name, kwargs={"step": step})
-
     # Requests ----------------------------------------------------------------
 
     def get(self, request, *args, step=None, **kwargs):
@@ -194,9 +198,8 @@ class SignupWizard(NamedUrlSessionWizardView):
             return self.go_to(self.resume_step())
         if step not in self.step_names:
             raise Http404
-        allowed = self.first_incomplete_step()
-        if self.step_names.index(step) > self.step_names.index(allowed):
-            return redirect(self.get_step_url(allowed))
+        if self.is_ahead(step):
+            return redirect(self.get_step_url(self.first_incomplete_step()))
         self.storage.current_step = step
         if self.extra("recheck") == step:
             # The final check failed here: show this step's answers with the reason.
@@ -219,9 +222,8 @@ class SignupWizard(NamedUrlSessionWizardView):
             if stale:
                 return stale
 
-        allowed = self.first_incomplete_step()
-        if self.step_names.index(step) > self.step_names.index(allowed):
-            return redirect(self.get_step_url(allowed))
+        if self.is_ahead(step):
+            return redirect(self.get_step_url(self.first_incomplete_step()))
 
         self.storage.current_step = step
         self.ensure_id()

@@ -20,6 +20,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct horse battery 42"
 MANAGEMENT = "signup_wizard-current_step"
+WIZARD_KEY = "wizard_signup_wizard"  # where formtools keeps the wizard in the session
 
 
 def step_data(step, **fields):

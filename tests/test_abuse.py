@@ -9,10 +9,9 @@ from django.test import Client
 
 from onboarding.abuse import HONEYPOT_FIELD
 from onboarding.models import User
-from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data
+from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, step_data
 from tests.servers import client_address
 
-WIZARD_KEY = "wizard_signup_wizard"
 ANSWERS = (ACCOUNT["username"], ACCOUNT["email"], PASSWORD, PROFILE["real_name"], PROFILE["phone"])
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,8 @@ import pytest
 from django.utils import translation
 
 from onboarding.models import Profile, User
-from tests.conftest import step_data
+from tests.conftest import WIZARD_KEY, step_data
 
-WIZARD_KEY = "wizard_signup_wizard"
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 
 from onboarding.models import Profile, User
-from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data
+from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, step_data
 from tests.servers import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -159,4 +159,4 @@ def test_two_people_racing_for_one_username_get_one_account_and_one_clear_error(
 
 
 def loser_email(client):
-    return client.session["wizard_signup_wizard"]["step_data"]["account"]["account-email"][0]
+    return client.session[WIZARD_KEY]["step_data"]["account"]["account-email"][0]

@@ -5,9 +5,8 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import check_password
 
 from onboarding.models import User
-from tests.conftest import PASSWORD, step_data
+from tests.conftest import PASSWORD, WIZARD_KEY, step_data
 
-WIZARD_KEY = "wizard_signup_wizard"
 
 pytestmark = pytest.mark.django_db
 

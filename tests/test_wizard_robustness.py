@@ -9,10 +9,9 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client, override_settings
 
 from onboarding.models import Profile, User
-from tests.conftest import ACCOUNT, PASSWORD, PROFILE, expire_session, step_data
+from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, expire_session, step_data
 from tests.hashers import CountingArgon2PasswordHasher
 
-WIZARD_KEY = "wizard_signup_wizard"
 
 pytestmark = pytest.mark.django_db
 

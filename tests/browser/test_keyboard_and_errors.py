@@ -7,7 +7,6 @@ from django.contrib.auth.hashers import check_password
 from playwright.sync_api import expect
 
 from onboarding.models import User
-from tests.browser.conftest import submit
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
