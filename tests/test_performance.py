@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.counts import count_signup
 from bench.signup import LABELS
-from onboarding import wizard
+from onboarding.wizard import rendering, view
 from onboarding.models import User
 from tests.conftest import ACCOUNT, PROFILE, step_data
 
@@ -68,11 +68,11 @@ def step_pages(language):
 
 
 def test_blank_forms_rendered_once_look_as_if_rendered_each_time(monkeypatch):
-    wizard.forget_blank_forms()
+    rendering.forget_blank_forms()
     # The second round is served from what the first stored, one set per language.
     stored = {language: step_pages(language) for language in ("en", "ko", "en", "ko")}
-    assert len(wizard._blank_forms) == 6
-    monkeypatch.setattr(wizard, "blank_form_html", lambda form: None)
+    assert len(rendering._blank_forms) == 6
+    monkeypatch.setattr(view, "blank_form_html", lambda form: None)
     for language in ("en", "ko"):
         assert stored[language] == step_pages(language)
     assert 'name="account-username"' in stored["en"][0] and 'name="profile-real_name"' in stored["en"][1]

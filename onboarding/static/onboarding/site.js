@@ -33,4 +33,26 @@ document.addEventListener("DOMContentLoaded", function () {
       }
     });
   });
+  // "Show password": a button after each password field that asks for one. Its words come from
+  // the page (data-show-label, data-hide-label), so they are in the page's language; its name says
+  // what a press will do. The field is hidden again before the form is sent.
+  document.querySelectorAll("input[data-show-label]").forEach(function (input) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link btn-sm px-0 show-password";
+    button.setAttribute("aria-controls", input.id);
+    button.textContent = input.dataset.showLabel;
+    button.addEventListener("click", function () {
+      var show = input.type === "password";
+      input.type = show ? "text" : "password";
+      button.textContent = show ? input.dataset.hideLabel : input.dataset.showLabel;
+    });
+    if (input.form) {
+      input.form.addEventListener("submit", function () {
+        input.type = "password";
+        button.textContent = input.dataset.showLabel;
+      });
+    }
+    input.insertAdjacentElement("afterend", button);
+  });
 });

@@ -1,14 +1,12 @@
-"""The signup wizard: three steps whose answers wait in the session until the person confirms."""
+"""The signup wizard view: three steps whose answers wait in the session until the person confirms."""
 
 import logging
 import secrets
 
-from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import BadRequest
-from django.core.signals import setting_changed
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect
@@ -16,15 +14,15 @@ from django.views.decorators.cache import never_cache
 from django.utils.datastructures import MultiValueDict
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext_lazy
 from formtools.wizard.forms import ManagementForm
-from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 
-from . import services
-from .abuse import guard_signup_post
-from .forms import AccountForm, ConfirmForm, ProfileForm
-from .models import Profile
+from .. import services
+from ..abuse import guard_signup_post
+from ..forms import AccountForm, ConfirmForm, ProfileForm
+from ..models import Profile
+from .rendering import blank_form_html
 
 logger = logging.getLogger(__name__)
 
@@ -38,63 +36,12 @@ SECRET_FIELDS = {"password1", "password2"}
 SUCCESS_KEYS = ("success_id", "success_name", "success_email")
 
 
-_blank_forms = {}
-
-
-def blank_form_html(form):
-    """A step's form with nothing typed in it, rendered once per process and language.
-
-    It is the same for everyone, and crispy takes half of a step page's time to render it.
-    """
-    key = (type(form), form.prefix, getattr(form, "has_password", None), get_language())
-    if key not in _blank_forms:
-        _blank_forms[key] = render_crispy_form(form)
-    return _blank_forms[key]
-
-
-def forget_blank_forms(**kwargs):
-    _blank_forms.clear()  # a test changed a setting, such as the password rules the help text lists
-
-
-setting_changed.connect(forget_blank_forms)
-
-
-class WizardStorage(SessionStorage):
-    """formtools' session storage, but the session is saved only when the wizard changes.
-
-    The stock storage marks the session modified on every read, which costs a
-    session write on every page view.
-    """
-
-    def _get_data(self):
-        return self.request.session[self.prefix]
-
-    # SessionStorage binds `data` to its own _get_data, so overriding the method alone changes nothing.
-    data = property(_get_data, SessionStorage._set_data)
-
-    def _changed(self):
-        self.request.session.modified = True
-
-    def _set_current_step(self, step):
-        if step != self.current_step:
-            super()._set_current_step(step)
-            self._changed()
-
-    def set_step_data(self, step, cleaned_data):
-        super().set_step_data(step, cleaned_data)
-        self._changed()
-
-    def _set_extra_data(self, extra_data):
-        super()._set_extra_data(extra_data)
-        self._changed()
-
-
 @method_decorator(never_cache, name="dispatch")
 class SignupWizard(NamedUrlSessionWizardView):
     """Walk a person through account, profile and confirmation, then create the account once."""
 
     form_list = [("account", AccountForm), ("profile", ProfileForm), ("confirm", ConfirmForm)]
-    storage_name = "onboarding.wizard.WizardStorage"
+    storage_name = "onboarding.wizard.storage.WizardStorage"
     template_name = "onboarding/wizard.html"
 
     def dispatch(self, request, *args, **kwargs):

@@ -5,13 +5,13 @@ import re
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import ReviewStatus, User
+from ..models import User
+from .widgets import PasswordInput
 
 
 class StepForm(forms.Form):
@@ -67,14 +67,14 @@ class AccountForm(StepForm):
         label=_("Password"),
         strip=False,
         required=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=lazy(password_validation.password_validators_help_text_html, str)(),
     )
     password2 = forms.CharField(
         label=_("Confirm password"),
         strip=False,
         required=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def __init__(self, *args, has_password=False, **kwargs):
@@ -172,36 +172,3 @@ class ConfirmForm(StepForm):
         label=_("I accept the terms"),
         error_messages={"required": _("Tick the box to accept the terms, or you cannot create an account.")},
     )
-
-
-class LoginForm(AuthenticationForm):
-    """Log in with a username in any case; a person whose signup awaits review is told so."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": _("The username or password is not right. Check both and try again."),
-        "awaiting_review": _(
-            "Your account is waiting for review. We will email you when it has been approved, and then you can log in."
-        ),
-    }
-
-    def clean(self):
-        try:
-            return super().clean()
-        except ValidationError as error:
-            if error.code == "invalid_login" and self.awaits_review():
-                raise ValidationError(self.error_messages["awaiting_review"], code="awaiting_review") from None
-            raise
-
-    def awaits_review(self):
-        # Only someone who knows the password learns that the account is waiting.
-        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
-        user = User.objects.with_username(username or "").select_related("profile").first()
-        return bool(
-            user
-            and password
-            and not user.is_active
-            and getattr(user, "profile", None)
-            and user.profile.review_status == ReviewStatus.PENDING
-            and user.check_password(password)
-        )

@@ -1,69 +1,23 @@
-"""Pages around the wizard: landing, done, start over, our own error pages and the health check."""
+"""Our own error pages and the health check."""
 
 import logging
 import sys
 
-from django.contrib import messages
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.decorators import method_decorator
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django.views.generic import TemplateView, View
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .abuse import client_ip
-from .wizard import SUCCESS_KEYS, SignupWizard
+from ..abuse import client_ip
 
 logger = logging.getLogger(__name__)
 
 # A database or cache that does not answer: an outage, worth a retry, not a bug.
 OUTAGES = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
-
-
-class LandingView(TemplateView):
-    """Say what the site is and link to the signup."""
-
-    template_name = "onboarding/landing.html"
-
-
-@method_decorator(never_cache, name="dispatch")
-class DoneView(TemplateView):
-    """Greet the new user with the details handed over by the wizard through the session."""
-
-    template_name = "onboarding/done.html"
-
-    def get(self, request, *args, **kwargs):
-        if "success_id" not in request.session:
-            return redirect("onboarding:signup")
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update({key: self.request.session.get(key, "") for key in SUCCESS_KEYS})
-        return context
-
-
-class AlreadyCreatedView(TemplateView):
-    """Explain that this signup was already finished, for a repeated "Create account"."""
-
-    template_name = "onboarding/already_created.html"
-
-
-class StartOverView(View):
-    """Forget the wizard's answers (POST only, so a prefetched link can never erase them)."""
-
-    def post(self, request):
-        request.session.pop(SignupWizard.session_key(), None)
-        messages.info(request, _("Your answers were cleared. You are starting a new signup."))
-        return redirect("onboarding:signup")
-
-    def get(self, request):
-        return redirect("onboarding:signup")
 
 
 def bad_request(request, exception=None):

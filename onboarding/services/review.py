@@ -1,4 +1,4 @@
-"""The one place that writes accounts: creating them and deciding on them."""
+"""Deciding on signups: approve or reject, log each decision, email the people it activates."""
 
 import logging
 from typing import NamedTuple
@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from .models import Profile, ReviewStatus, User
+from ..models import Profile, ReviewStatus, User
 
 logger = logging.getLogger(__name__)
 
@@ -23,27 +23,6 @@ REVIEW_PERMISSION = "onboarding.review_signup"
 class Review(NamedTuple):
     changed: list  # the profiles whose status changed
     unsent: list  # the users whose approval email could not be sent
-
-
-@transaction.atomic
-def create_account(
-    *, username, email, password_hash, real_name, preferred_name="", phone="", signup_token=None, date_joined=None
-):
-    """Create a user with an already hashed password, and their profile, in one transaction.
-
-    With SIGNUP_REQUIRES_APPROVAL the account starts inactive until a reviewer approves it.
-    `date_joined` is only for demo data; real signups join now.
-    """
-    user = User(username=User.normalize_username(username), email=User.objects.normalize_email(email))
-    user.password = password_hash
-    user.is_active = not settings.SIGNUP_REQUIRES_APPROVAL
-    if date_joined is not None:
-        user.date_joined = date_joined
-    user.save()
-    Profile.objects.create(
-        user=user, real_name=real_name, preferred_name=preferred_name, phone=phone, signup_token=signup_token
-    )
-    return user
 
 
 def review_signups(*, users, status, reviewer, note="", login_url="", notify=True):

@@ -1,0 +1,4 @@
+"""The app's forms, one module per flow."""
+
+from .login import LoginForm  # noqa: F401
+from .signup import AccountForm, ConfirmForm, ProfileForm, StepForm  # noqa: F401

@@ -1,0 +1,4 @@
+"""Every write to accounts goes through here: one module per flow, each function keyword-only."""
+
+from .accounts import create_account  # noqa: F401
+from .review import REVIEW_PERMISSION, Review, review_signups, send_approval_emails  # noqa: F401

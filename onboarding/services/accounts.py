@@ -1,0 +1,27 @@
+"""Creating accounts: the one place that writes a new user and profile."""
+
+from django.conf import settings
+from django.db import transaction
+
+from ..models import Profile, User
+
+
+@transaction.atomic
+def create_account(
+    *, username, email, password_hash, real_name, preferred_name="", phone="", signup_token=None, date_joined=None
+):
+    """Create a user with an already hashed password, and their profile, in one transaction.
+
+    With SIGNUP_REQUIRES_APPROVAL the account starts inactive until a reviewer approves it.
+    `date_joined` is only for demo data; real signups join now.
+    """
+    user = User(username=User.normalize_username(username), email=User.objects.normalize_email(email))
+    user.password = password_hash
+    user.is_active = not settings.SIGNUP_REQUIRES_APPROVAL
+    if date_joined is not None:
+        user.date_joined = date_joined
+    user.save()
+    Profile.objects.create(
+        user=user, real_name=real_name, preferred_name=preferred_name, phone=phone, signup_token=signup_token
+    )
+    return user

@@ -1,0 +1,13 @@
+"""The app's views, one module per flow; settings and URLconfs name them through this package."""
+
+from .errors import (  # noqa: F401
+    bad_request,
+    csrf_failure,
+    healthz,
+    page_not_found,
+    permission_denied,
+    server_error,
+    service_unavailable,
+    too_many_requests,
+)
+from .pages import AlreadyCreatedView, DoneView, LandingView, StartOverView  # noqa: F401
