@@ -2,3 +2,4 @@
 
 from .accounts import create_account  # noqa: F401
 from .review import REVIEW_PERMISSION, Review, review_signups, send_approval_emails  # noqa: F401
+from .email import confirm_email, send_confirmation_email, send_signup_attempt_notice  # noqa: F401

@@ -11,3 +11,9 @@ from .errors import (  # noqa: F401
     too_many_requests,
 )
 from .pages import AlreadyCreatedView, DoneView, LandingView, StartOverView  # noqa: F401
+from .email_links import (  # noqa: F401
+    ConfirmationSentView,
+    ConfirmEmailView,
+    EmailConfirmedView,
+    ResendConfirmationView,
+)
