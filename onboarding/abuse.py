@@ -60,22 +60,36 @@ def mail_rate(setting):
     return None if value == "0" else value
 
 
-def mail_limited(request, *, group, address):
-    """Count a request for mail against this client and this address; True when either is over its limit.
-
-    Both counters always advance, so asking for one address from many clients, or for many
-    addresses from one client, is slowed alike.
-    """
-    per_client = is_ratelimited(
+def client_mail_limited(request, *, group):
+    """Count a request for mail against this client; True when it is over EMAIL_RATE_LIMIT_PER_CLIENT."""
+    limited = is_ratelimited(
         request, group=f"{group}:client", key="ip", rate=mail_rate("EMAIL_RATE_LIMIT_PER_CLIENT"), increment=True
     )
-    per_address = is_ratelimited(
+    if limited:
+        logger.warning("Mail request refused: client over its limit (%s, ip=%s)", group, client_ip(request))
+    return limited
+
+
+def address_mail_limited(request, *, group, address):
+    """Count a request for mail to this address; True when it is over EMAIL_RATE_LIMIT_PER_ADDRESS."""
+    limited = is_ratelimited(
         request,
         group=f"{group}:address",
         key=lambda group, request: address.strip().lower(),
         rate=mail_rate("EMAIL_RATE_LIMIT_PER_ADDRESS"),
         increment=True,
     )
-    if per_client or per_address:
-        logger.warning("Mail request refused: rate limit reached (%s, ip=%s)", group, client_ip(request))
+    if limited:
+        logger.warning("Mail request refused: address over its limit (%s, ip=%s)", group, client_ip(request))
+    return limited
+
+
+def mail_limited(request, *, group, address):
+    """Count a request for mail against this client and this address; True when either is over its limit.
+
+    Both counters always advance, so asking for one address from many clients, or for many
+    addresses from one client, is slowed alike.
+    """
+    per_client = client_mail_limited(request, group=group)
+    per_address = address_mail_limited(request, group=group, address=address)
     return per_client or per_address

@@ -17,3 +17,5 @@ from .email_links import (  # noqa: F401
     EmailConfirmedView,
     ResendConfirmationView,
 )
+from .login import LoginView  # noqa: F401
+from .passwords import PasswordResetConfirmView, PasswordResetView  # noqa: F401

@@ -20,9 +20,9 @@ from ..models import User
 RESEND_KEY = "confirm_email_for"
 
 
-def link_problem(request, *, title, message, status, resend=False):
-    """Our page for a link that cannot be used: what happened and what to do next."""
-    context = {"title": title, "message": message, "resend": resend}
+def link_problem(request, *, title, message, status, resend=False, more=None):
+    """Our page for a link that cannot be used: what happened and what to do next (`more`: a url and label)."""
+    context = {"title": title, "message": message, "resend": resend, "more": more}
     return render(request, "onboarding/email_links/link_problem.html", context, status=status)
 
 
