@@ -25,6 +25,7 @@ from ..abuse import guard_signup_post
 from ..forms import AccountForm, ConfirmForm, ProfileForm
 from ..models import Profile, User
 from ..views.email_links import send_confirmation
+from ..views.resume import PROVEN_EMAIL, email_finish_later_link
 from .rendering import blank_form_html
 
 logger = logging.getLogger(__name__)
@@ -179,6 +180,10 @@ class SignupWizard(NamedUrlSessionWizardView):
         self.storage.current_step = step
         self.ensure_id()
         form = self.get_form(step, data=request.POST)
+        if request.POST.get("finish_later") and step != self.steps.first:
+            # Like Back: keep what was typed here, valid or not, then mail the link.
+            self.store(step, form, valid=step != self.steps.last and form.is_valid())
+            return email_finish_later_link(self)
         goto = request.POST.get("wizard_goto_step")
         if goto:
             if goto not in self.step_names:
@@ -253,6 +258,7 @@ class SignupWizard(NamedUrlSessionWizardView):
                 phone=profile["phone"],
                 language=get_language(),
                 signup_token=self.wizard_id,
+                email_verified=self.extra(PROVEN_EMAIL) == account["email"].lower(),
             )
         except IntegrityError:
             # Someone else took the username or email between our check and the write.
@@ -261,7 +267,9 @@ class SignupWizard(NamedUrlSessionWizardView):
                 return self.complete_taken(owner, account, profile)
             return self.recheck("account")
         logger.info("Created account id=%s", user.pk)
-        send_confirmation(self.request, user)
+        services.discard_draft(wizard_id=self.wizard_id)
+        if not user.email_verified_at:
+            send_confirmation(self.request, user)
         return self.complete(user)
 
     def owner_of_taken_email(self, email):
@@ -274,6 +282,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         """Answer exactly as for a new signup; only the address's owner learns, by mail, what happened."""
         logger.info("Signup with a taken email address; its owner (id=%s) was told by mail.", owner.pk)
         send_confirmation(self.request, owner, notice=True)
+        services.discard_draft(wizard_id=self.wizard_id)
         self.hand_over(account["username"], profile["real_name"], account["email"])
         return redirect("onboarding:done")
 
