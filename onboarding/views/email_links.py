@@ -11,36 +11,13 @@ from django.views.generic import TemplateView, View
 
 from .. import links, services
 from ..abuse import mail_limited
-from ..mail import absolute_url
 from ..models import User
-
-# Whom "Send it again" mails: set by the done page, by a login refused for an unconfirmed
-# address, and by an expired confirmation link. {"user": id} or, for an address that was
-# already taken in mandatory mode, {"user": id, "notice": True} (the owner gets the notice again).
-RESEND_KEY = "confirm_email_for"
-
+from ..wizard.email import RESEND_KEY, send_confirmation
 
 def link_problem(request, *, title, message, status, resend=False, more=None):
     """Our page for a link that cannot be used: what happened and what to do next (`more`: a url and label)."""
     context = {"title": title, "message": message, "resend": resend, "more": more}
     return render(request, "onboarding/email_links/link_problem.html", context, status=status)
-
-
-def confirm_url(request, user):
-    return absolute_url(request, reverse("onboarding:confirm_email", args=[links.confirm_email_token(user)]))
-
-
-def send_confirmation(request, user, *, notice=False):
-    """Queue the confirmation (or, for a taken address, the owner's notice) and remember whom it went to."""
-    if notice:
-        services.send_signup_attempt_notice(
-            user=user,
-            login_url=absolute_url(request, reverse("login")),
-            reset_url=absolute_url(request, reverse("password_reset")),
-        )
-    else:
-        services.send_confirmation_email(user=user, confirm_url=confirm_url(request, user))
-    request.session[RESEND_KEY] = {"user": user.pk, "notice": notice}
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 
 from ..forms import LoginForm
-from .email_links import RESEND_KEY
+from ..wizard.email import RESEND_KEY
 
 
 class LoginView(auth_views.LoginView):

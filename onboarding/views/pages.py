@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView, View
 
 from ..wizard import SUCCESS_KEYS, SignupWizard
-from .email_links import RESEND_KEY
+from ..wizard.email import RESEND_KEY
 
 
 class LandingView(TemplateView):

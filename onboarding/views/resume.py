@@ -1,4 +1,4 @@
-"""Finishing a signup on another device: mailing the link from a wizard step, and opening it anywhere."""
+"""Finishing a signup on another device: the page after the link is sent, and opening the link anywhere."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -6,45 +6,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView, View
 
 from .. import services
-from ..abuse import mail_limited
-from ..mail import absolute_url
+from ..wizard import SignupWizard
+from ..wizard.email import PROVEN_EMAIL, RESUME_SENT_KEY
 from .email_links import link_problem
-
-RESUME_SENT_KEY = "resume_link_sent"
-# Put in the wizard's extra data by a resume link: the address that link was mailed to, now proven.
-PROVEN_EMAIL = "email_proven"
-
-
-def email_finish_later_link(wizard):
-    """Save the wizard as a draft and mail its link to the address from the account step (rate-limited)."""
-    request = wizard.request
-    email = wizard.get_form_initial("account").get("email", "")
-    if "account" not in wizard.extra("valid", []) or not email:
-        messages.error(request, _("Enter your email address first, so that we know where to send the link."))
-        return redirect(wizard.get_step_url("account"))
-    if mail_limited(request, group="resume", address=email):
-        messages.warning(
-            request, _("We have sent several emails already. Wait a few minutes before asking for another one.")
-        )
-        return redirect(wizard.get_step_url(wizard.steps.current))
-    token, expires_at = services.save_draft(
-        wizard_id=wizard.wizard_id, email=email, data=request.session[wizard.storage.prefix]
-    )
-    services.send_resume_link(
-        email=email,
-        resume_url=absolute_url(request, reverse("onboarding:resume", args=[token])),
-        expires_at=expires_at,
-        language=get_language(),
-    )
-    request.session[RESUME_SENT_KEY] = {"email": email, "expires_at": expires_at.isoformat()}
-    return redirect("onboarding:resume_link_sent")
-
 
 @method_decorator(never_cache, name="dispatch")
 class ResumeLinkSentView(TemplateView):
@@ -68,8 +37,6 @@ class ResumeSignupView(View):
     """Load the signup behind a "finish later" link into this browser and carry on where it stopped."""
 
     def get(self, request, token):
-        from ..wizard import SignupWizard
-
         draft = services.find_draft(token=token)
         if draft is None:
             return link_problem(

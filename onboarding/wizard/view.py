@@ -24,8 +24,7 @@ from .. import services
 from ..abuse import guard_signup_post
 from ..forms import AccountForm, ConfirmForm, ProfileForm
 from ..models import Profile, User
-from ..views.email_links import send_confirmation
-from ..views.resume import PROVEN_EMAIL, email_finish_later_link
+from .email import PROVEN_EMAIL, email_finish_later_link, send_confirmation
 from .rendering import blank_form_html
 
 logger = logging.getLogger(__name__)
@@ -267,10 +266,15 @@ class SignupWizard(NamedUrlSessionWizardView):
                 return self.complete_taken(owner, account, profile)
             return self.recheck("account")
         logger.info("Created account id=%s", user.pk)
-        services.discard_draft(wizard_id=self.wizard_id)
+        self.discard_draft()
         if not user.email_verified_at:
             send_confirmation(self.request, user)
         return self.complete(user)
+
+    def discard_draft(self):
+        """Stop the "finish later" link of a finished signup (a query only when one was sent)."""
+        if self.extra("has_draft"):
+            services.discard_draft(wizard_id=self.wizard_id)
 
     def owner_of_taken_email(self, email):
         """With mandatory verification, the account that already has this address (the wizard does not say so)."""
@@ -282,7 +286,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         """Answer exactly as for a new signup; only the address's owner learns, by mail, what happened."""
         logger.info("Signup with a taken email address; its owner (id=%s) was told by mail.", owner.pk)
         send_confirmation(self.request, owner, notice=True)
-        services.discard_draft(wizard_id=self.wizard_id)
+        self.discard_draft()
         self.hand_over(account["username"], profile["real_name"], account["email"])
         return redirect("onboarding:done")
 
