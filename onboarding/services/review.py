@@ -21,7 +21,7 @@ REVIEW_PERMISSION = "onboarding.review_signup"
 
 
 class Review(NamedTuple):
-    changed: list  # the profiles whose status changed
+    changed: list  # the ids of the profiles whose status changed
     unsent: list  # the users whose approval email could not be sent
 
 
@@ -37,38 +37,45 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
         raise PermissionDenied("Reviewing signups needs the onboarding.review_signup permission.")
     now = timezone.now()
     make_active = status == ReviewStatus.APPROVED
-    activated = []
     with transaction.atomic():
         # Locked and re-read inside the transaction: two reviewers deciding at once
-        # change (and email) each person once.
-        profiles = list(
+        # change (and email) each person once. Plain rows, not objects: 10,000 at a time stay quick.
+        rows = list(
             Profile.objects.select_for_update()
-            .select_related("user")
             .filter(user__in=users)
             .exclude(review_status=status)
             .order_by("pk")
+            .values_list("pk", "user_id", "user__username", "user__is_active", "review_status")
         )
-        log_entries = []
-        for profile in profiles:
-            user = profile.user
-            log_entries.append(log_entry(reviewer, user, profile.review_status, status, note))
-            profile.review_status = status
-            profile.reviewed_by = reviewer
-            profile.reviewed_at = now
-            profile.review_note = note
-            if make_active and not user.is_active:
-                activated.append(user)
-            user.is_active = make_active
-        Profile.objects.bulk_update(profiles, ["review_status", "reviewed_by", "reviewed_at", "review_note"])
-        User.objects.bulk_update([profile.user for profile in profiles], ["is_active"])
-        LogEntry.objects.bulk_create(log_entries)
+        for chunk in chunks(rows):
+            # Everyone decided together gets the same values: one UPDATE per table and chunk.
+            Profile.objects.filter(pk__in=[row[0] for row in chunk]).update(
+                review_status=status, reviewed_by=reviewer, reviewed_at=now, review_note=note
+            )
+            User.objects.filter(pk__in=[row[1] for row in chunk]).update(is_active=make_active)
+        LogEntry.objects.bulk_create(
+            [log_entry(reviewer, user_id, username, old, status, note) for _, user_id, username, _, old in rows],
+            batch_size=CHUNK,
+        )
+    activated = [user_id for _, user_id, _, was_active, _ in rows if make_active and not was_active]
     unsent = []
-    if notify and activated and not send_approval_emails(activated, login_url=login_url):
-        unsent = activated
-    return Review(changed=profiles, unsent=unsent)
+    if notify and activated:
+        people = list(User.objects.filter(pk__in=activated).select_related("profile").order_by("pk"))
+        if not send_approval_emails(people, login_url=login_url):
+            unsent = people
+    return Review(changed=[row[0] for row in rows], unsent=unsent)
 
 
-def log_entry(reviewer, user, old_status, new_status, note):
+# Rows per UPDATE: within every database's limit on query parameters.
+CHUNK = 900
+
+
+def chunks(rows):
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start : start + CHUNK]
+
+
+def log_entry(reviewer, user_id, username, old_status, new_status, note):
     # Kept in the site's language, like the admin's own change messages.
     with translation.override(settings.LANGUAGE_CODE):
         message = gettext("Review status changed from %(old)s to %(new)s.") % {
@@ -80,8 +87,8 @@ def log_entry(reviewer, user, old_status, new_status, note):
     return LogEntry(
         user=reviewer,
         content_type=ContentType.objects.get_for_model(User, for_concrete_model=False),
-        object_id=str(user.pk),
-        object_repr=str(user)[:200],
+        object_id=str(user_id),
+        object_repr=username[:200],
         action_flag=CHANGE,
         change_message=message,
     )
