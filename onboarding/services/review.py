@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from .. import funnel
 from ..models import Profile, ReviewStatus, User
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
             [log_entry(reviewer, user_id, username, old, status, note) for _, user_id, username, _, old in rows],
             batch_size=CHUNK,
         )
+    if rows:
+        funnel.record(status, count=len(rows), lang="")
     activated = [user_id for _, user_id, _, was_active, _ in rows if make_active and not was_active]
     unsent = []
     if notify and activated:
