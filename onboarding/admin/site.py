@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from ..models import Profile, ReviewStatus, User
 
@@ -29,7 +29,7 @@ def _site_title():
 # Lazy: the name and the language are those of the request that shows the page.
 admin.site.site_header = lazy(_site_header, str)()
 admin.site.site_title = lazy(_site_title, str)()
-admin.site.index_title = lazy(gettext, str)("Review and reports")
+admin.site.index_title = gettext_lazy("Review and reports")
 # The list of apps down the side would squeeze the users list below 1280 px.
 admin.site.enable_nav_sidebar = False
 
