@@ -119,6 +119,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
+        if obj is not None:
+            # What happened, not something to edit (and Django's split date/time inputs have no labels).
+            readonly = (*readonly, "date_joined", "last_login")
         if obj is not None and not self.has_review_permission(request):
             # Activating an account is what approving does; only reviewers decide that.
             readonly = (*readonly, "is_active")
