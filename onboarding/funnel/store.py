@@ -3,7 +3,8 @@
 import datetime
 import threading
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,9 +18,9 @@ _lock = threading.Lock()
 
 def _redis():
     """The Redis client behind Django's RedisCache, or None for other caches."""
-    backend = getattr(cache, "_cache", None)
-    if type(cache).__name__ == "RedisCache" and backend is not None:
-        return backend.get_client(write=True)
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return backend._cache.get_client(write=True)
     return None
 
 
