@@ -19,7 +19,7 @@ def drop_trigram_indexes_on_postgresql(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("onboarding", "0003_user_manager"),
+        ("onboarding", "0004_email"),
     ]
 
     operations = [

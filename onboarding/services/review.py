@@ -1,29 +1,24 @@
 """Deciding on signups: approve or reject, log each decision, email the people it activates."""
 
-import logging
 from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from .. import funnel
+from ..mail import queue_mail_to_users
 from ..models import Profile, ReviewStatus, User
-
-logger = logging.getLogger(__name__)
 
 REVIEW_PERMISSION = "onboarding.review_signup"
 
 
 class Review(NamedTuple):
     changed: list  # the ids of the profiles whose status changed
-    unsent: list  # the users whose approval email could not be sent
 
 
 def review_signups(*, users, status, reviewer, note="", login_url="", notify=True):
@@ -58,15 +53,12 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
             [log_entry(reviewer, user_id, username, old, status, note) for _, user_id, username, _, old in rows],
             batch_size=CHUNK,
         )
+        activated = [user_id for _, user_id, _, was_active, _ in rows if make_active and not was_active]
+        if notify and activated:
+            send_approval_emails(user_ids=activated, login_url=login_url)
     if rows:
         funnel.record(status, count=len(rows), lang="")
-    activated = [user_id for _, user_id, _, was_active, _ in rows if make_active and not was_active]
-    unsent = []
-    if notify and activated:
-        people = list(User.objects.filter(pk__in=activated).select_related("profile").order_by("pk"))
-        if not send_approval_emails(people, login_url=login_url):
-            unsent = people
-    return Review(changed=[row[0] for row in rows], unsent=unsent)
+    return Review(changed=[row[0] for row in rows])
 
 
 # Rows per UPDATE: within every database's limit on query parameters.
@@ -97,17 +89,6 @@ def log_entry(reviewer, user_id, username, old_status, new_status, note):
     )
 
 
-def send_approval_emails(users, *, login_url=""):
-    """Tell each person their account is ready; False when the mail server failed (logged, approval kept)."""
-    messages = []
-    for user in users:
-        context = {"name": user.profile.greeting_name, "username": user.get_username(), "login_url": login_url}
-        subject = render_to_string("onboarding/email/approved_subject.txt", context)
-        body = render_to_string("onboarding/email/approved_body.txt", context)
-        messages.append(EmailMessage(" ".join(subject.split()), body, to=[user.email]))
-    try:
-        get_connection().send_messages(messages)
-    except OSError:  # smtplib's errors are OSErrors too
-        logger.exception("Could not send %d approval email(s).", len(messages))
-        return False
-    return True
+def send_approval_emails(*, user_ids, login_url=""):
+    """Queue "your account is ready" to each person, in their language; sent by the worker, retried there."""
+    queue_mail_to_users("approved", user_ids=user_ids, context={"login_url": login_url})
