@@ -12,7 +12,7 @@ from django.utils import timezone
 from onboarding import services
 from onboarding.admin import site as admin_site
 from onboarding.models import ReviewStatus, User
-from tests.test_admin import CHANGELIST, listed, make_signup, run_action, staff_client
+from tests.test_admin import CHANGELIST, listed, make_signup, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -77,9 +77,11 @@ def test_approve_and_open_next_decides_logs_and_opens_the_next_pending_signup(ad
     assert cho.profile.review_status == ReviewStatus.REJECTED and not cho.is_active
 
 
-def test_after_the_oldest_it_goes_back_to_the_newest_and_after_the_last_to_the_filtered_list(admin_client, queue):
+def test_after_the_oldest_it_goes_back_to_the_newest_and_after_the_last_to_the_filtered_list(
+    admin_client, admin_user, queue
+):
     dana, cho, bora, ahn = queue
-    services.review_signups(users=[cho, bora], status=ReviewStatus.APPROVED, reviewer=User.objects.get(username="admin"))
+    services.review_signups(users=[cho, bora], status=ReviewStatus.APPROVED, reviewer=admin_user)
     response = admin_client.post(f"{CHANGELIST}{ahn.pk}/review/", {"decision": "approve"})
     assert response["Location"] == change_url(dana)
     response = admin_client.post(

@@ -1,4 +1,4 @@
-"""What keeps the admin fast on a big table: trigram indexes on PostgreSQL only, estimated counts, the streamed export."""
+"""What keeps the admin fast on a big table: trigram indexes on PostgreSQL only, estimated counts, streamed export."""
 
 import pytest
 from django.db import connection

@@ -173,7 +173,8 @@ class UserAdmin(DjangoUserAdmin):
         user = self.get_object(request, unquote(object_id))
         if user is None or not hasattr(user, "profile"):
             raise Http404
-        decision = {"approve": ReviewStatus.APPROVED, "reject": ReviewStatus.REJECTED}.get(request.POST.get("decision"))
+        decisions = {"approve": ReviewStatus.APPROVED, "reject": ReviewStatus.REJECTED}
+        decision = decisions.get(request.POST.get("decision"))
         if decision is None:
             raise PermissionDenied  # a forged form; the page only offers the two
         review = services.review_signups(

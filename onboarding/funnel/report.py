@@ -1,7 +1,7 @@
 """Reading the funnel for a period: totals, drop-off, timings, errors, signups per day and languages."""
 
 import datetime
-from collections import Counter, defaultdict
+from collections import Counter
 
 from django.conf import settings
 from django.utils import timezone
@@ -68,7 +68,9 @@ def funnel(days):
         "since": since,
         "until": today,
         "steps": steps,
-        "decisions": [{"label": label, "count": events[event]} for event, label in STEPS if event in ("approved", "rejected")],
+        "decisions": [
+            {"label": label, "count": events[event]} for event, label in STEPS if event in ("approved", "rejected")
+        ],
         "median": percentile(durations, 0.5),
         "p90": percentile(durations, 0.9),
         "timed": sum(durations.values()),

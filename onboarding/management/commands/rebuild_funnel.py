@@ -26,10 +26,12 @@ class Command(BaseCommand):
             rows.append(("created", row["day"], row.get(language, "") or "", row["count"]))
         for status in (ReviewStatus.APPROVED, ReviewStatus.REJECTED):
             decided = Profile.objects.filter(review_status=status, reviewed_at__isnull=False)
-            for row in decided.annotate(day=TruncDate("reviewed_at")).values("day").annotate(count=Count("pk")).order_by():
+            by_day = decided.annotate(day=TruncDate("reviewed_at")).values("day").annotate(count=Count("pk"))
+            for row in by_day.order_by():
                 rows.append((str(status), row["day"], "", row["count"]))
         if email_confirmation_exists():
-            confirmed = User.objects.filter(email_verified_at__isnull=False).annotate(day=TruncDate("email_verified_at"))
+            confirmed = User.objects.filter(email_verified_at__isnull=False)
+            confirmed = confirmed.annotate(day=TruncDate("email_verified_at"))
             for row in confirmed.values("day").annotate(count=Count("pk")).order_by():
                 rows.append(("confirmed", row["day"], "", row["count"]))
         # Today's counts are still in the cache; only finished days are rebuilt.
