@@ -168,8 +168,8 @@ def test_the_admin_carries_the_sites_name_in_both_languages(admin_client, settin
 
 def test_without_a_site_name_the_admin_says_what_the_site_is_called(admin_client):
     page = text(admin_client.get("/admin/"))
-    assert '<div id="site-name"><a href="/admin/">Sign up administration</a></div>' in page
-    assert "<title>Review and reports | Sign up admin</title>" in page
+    assert '<div id="site-name"><a href="/admin/">Signup Wizard administration</a></div>' in page
+    assert "<title>Review and reports | Signup Wizard admin</title>" in page
 
 
 def test_list_pages_count_exactly_when_small_with_no_full_table_count(admin_client, queue):

@@ -1,21 +1,16 @@
 """The admin carries the site's name, in the reader's language, and knows how many signups await review."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy
 
+from ..mail import site_name
 from ..models import Profile, ReviewStatus, User
 
 # Counting stops here: a queue longer than this shows as "10000+" instead of costing a long count.
 PENDING_COUNT_CAP = 10_000
-
-
-def site_name():
-    """The site's name (SITE_NAME), or what the signup pages call it."""
-    return getattr(settings, "SITE_NAME", "") or gettext("Sign up")
 
 
 def _site_header():
