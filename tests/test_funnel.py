@@ -210,3 +210,16 @@ def test_approvals_and_rejections_are_counted(admin_client, admin_user):
     _page, steps = numbers(admin_client.get(FUNNEL))
     assert (steps["Approved"], steps["Rejected"]) == ("2", "1")
     assert User.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_counting_pass_shows_the_same_queries_per_request_with_the_funnel_recording(monkeypatch, settings):
+    from bench.counts import count_signup
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    recording = [(row["request"], row["queries"], row["status"]) for row in count_signup("counted_on")]
+    assert store.read(timezone.localdate())[("created", "en", "", "")] == 1  # it did record
+    for name in ("start", "step_done", "reached", "step_errors", "created"):
+        monkeypatch.setattr(funnel, name, lambda *args, **kwargs: None)
+    silent = [(row["request"], row["queries"], row["status"]) for row in count_signup("counted_off")]
+    assert recording == silent
