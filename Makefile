@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test bench install migrate messages screenshots clean
+.PHONY: run serve test bench bench-admin install migrate messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ test: install
 ## SQLite in a temporary directory; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set.
 bench: install
 	$(BIN)/python -m bench.run
+
+## The admin at 1,000,000 signups (BENCH_ADMIN_COUNT to change): seeds a throwaway PostgreSQL database
+## (DATABASE_URL's server, or 127.0.0.1:5432), times each admin page, the CSV export and approving 10,000;
+## prints a table, writes bench/admin-results.json, drops the database.
+bench-admin: install
+	$(BIN)/python -m bench.admin
 
 ## Save PNGs of every step and state (phone and desktop width, English and Korean) into screenshots/.
 screenshots: install

@@ -282,18 +282,24 @@ def test_staff_with_the_review_permission_can_decide(client, signups):
 # Export ------------------------------------------------------------------------
 
 
+def export_bytes(response):
+    assert response.streaming, "the export is streamed, not built in memory"
+    return b"".join(response.streaming_content)
+
+
 def read_export(response):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="signups-')
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(export_bytes(response).decode("utf-8-sig"))))
 
 
 def test_export_has_the_selected_users_and_their_answers_but_no_password(admin_client, admin_user, signups):
     minji, seojun, amelia = signups
     services.review_signups(users=[seojun], status=ReviewStatus.APPROVED, reviewer=admin_user, note="ok")
     response = run_action(admin_client, "export_csv", [minji, seojun, admin_user], index="0")
-    assert response.content.startswith("\ufeff".encode())
-    rows = read_export(response)
+    content = export_bytes(response)
+    assert content.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
     by_username = {row["username"]: row for row in rows}
     assert len(rows) == 3 and set(by_username) == {"admin", "minji", "seojun"}
@@ -309,7 +315,7 @@ def test_export_has_the_selected_users_and_their_answers_but_no_password(admin_c
     assert seojun_row["email"] == "seojun@example.org"
     assert admin_row["real_name"] == ""  # no signup profile
     assert "password" not in rows[0]
-    text = response.content.decode("utf-8-sig")
+    text = content.decode("utf-8-sig")
     for user in (minji, seojun, admin_user):
         user.refresh_from_db()
         assert user.password not in text

@@ -78,8 +78,8 @@ def test_seeding_twice_never_clashes():
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--count", "0"], "--count must be between 1 and 1000."),
-        (["--count", "1001"], "--count must be between 1 and 1000."),
+        (["--count", "0"], "--count must be between 1 and 1000000."),
+        (["--count", "1000001"], "--count must be between 1 and 1000000."),
         (["--reviewer", "nobody"], "No user named 'nobody'."),
     ],
 )

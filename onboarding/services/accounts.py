@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .. import funnel
 from ..models import Profile, User
 
 
@@ -33,6 +34,7 @@ def create_account(
     user.is_active = not settings.SIGNUP_REQUIRES_APPROVAL
     if email_verified:
         user.email_verified_at = timezone.now()
+        transaction.on_commit(lambda: funnel.record("confirmed"))
     if date_joined is not None:
         user.date_joined = date_joined
     user.save()

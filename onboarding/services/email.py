@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from .. import funnel
 from ..mail import queue_mail
 from ..models import User
 
@@ -33,6 +34,8 @@ def confirm_email(*, user_id, email):
     confirmed = User.objects.filter(pk=user_id, email__lower=email.lower(), email_verified_at__isnull=True).update(
         email_verified_at=timezone.now()
     )
+    if confirmed:
+        transaction.on_commit(lambda: funnel.record("confirmed"))
     return bool(confirmed)
 
 

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from .. import funnel
 from ..mail import queue_mail
 from .email import greeting_name, language_of
 
@@ -28,5 +29,6 @@ def reset_password(*, user, password):
     if not user.email_verified_at:
         user.email_verified_at = timezone.now()
         fields.append("email_verified_at")
+        transaction.on_commit(lambda: funnel.record("confirmed"))
     user.save(update_fields=fields)
     return user

@@ -10,15 +10,15 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from .. import funnel
 from ..mail import queue_mail_to_users
 from ..models import Profile, ReviewStatus, User
-
 
 REVIEW_PERMISSION = "onboarding.review_signup"
 
 
 class Review(NamedTuple):
-    changed: list  # the profiles whose status changed
+    changed: list  # the ids of the profiles whose status changed
 
 
 def review_signups(*, users, status, reviewer, note="", login_url="", notify=True):
@@ -33,37 +33,44 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
         raise PermissionDenied("Reviewing signups needs the onboarding.review_signup permission.")
     now = timezone.now()
     make_active = status == ReviewStatus.APPROVED
-    activated = []
     with transaction.atomic():
         # Locked and re-read inside the transaction: two reviewers deciding at once
-        # change (and email) each person once.
-        profiles = list(
+        # change (and email) each person once. Plain rows, not objects: 10,000 at a time stay quick.
+        rows = list(
             Profile.objects.select_for_update()
-            .select_related("user")
             .filter(user__in=users)
             .exclude(review_status=status)
             .order_by("pk")
+            .values_list("pk", "user_id", "user__username", "user__is_active", "review_status")
         )
-        log_entries = []
-        for profile in profiles:
-            user = profile.user
-            log_entries.append(log_entry(reviewer, user, profile.review_status, status, note))
-            profile.review_status = status
-            profile.reviewed_by = reviewer
-            profile.reviewed_at = now
-            profile.review_note = note
-            if make_active and not user.is_active:
-                activated.append(user)
-            user.is_active = make_active
-        Profile.objects.bulk_update(profiles, ["review_status", "reviewed_by", "reviewed_at", "review_note"])
-        User.objects.bulk_update([profile.user for profile in profiles], ["is_active"])
-        LogEntry.objects.bulk_create(log_entries)
+        for chunk in chunks(rows):
+            # Everyone decided together gets the same values: one UPDATE per table and chunk.
+            Profile.objects.filter(pk__in=[row[0] for row in chunk]).update(
+                review_status=status, reviewed_by=reviewer, reviewed_at=now, review_note=note
+            )
+            User.objects.filter(pk__in=[row[1] for row in chunk]).update(is_active=make_active)
+        LogEntry.objects.bulk_create(
+            [log_entry(reviewer, user_id, username, old, status, note) for _, user_id, username, _, old in rows],
+            batch_size=CHUNK,
+        )
+        activated = [user_id for _, user_id, _, was_active, _ in rows if make_active and not was_active]
         if notify and activated:
-            send_approval_emails(users=activated, login_url=login_url)
-    return Review(changed=profiles)
+            send_approval_emails(user_ids=activated, login_url=login_url)
+    if rows:
+        funnel.record(status, count=len(rows), lang="")
+    return Review(changed=[row[0] for row in rows])
 
 
-def log_entry(reviewer, user, old_status, new_status, note):
+# Rows per UPDATE: within every database's limit on query parameters.
+CHUNK = 900
+
+
+def chunks(rows):
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start : start + CHUNK]
+
+
+def log_entry(reviewer, user_id, username, old_status, new_status, note):
     # Kept in the site's language, like the admin's own change messages.
     with translation.override(settings.LANGUAGE_CODE):
         message = gettext("Review status changed from %(old)s to %(new)s.") % {
@@ -75,13 +82,13 @@ def log_entry(reviewer, user, old_status, new_status, note):
     return LogEntry(
         user=reviewer,
         content_type=ContentType.objects.get_for_model(User, for_concrete_model=False),
-        object_id=str(user.pk),
-        object_repr=str(user)[:200],
+        object_id=str(user_id),
+        object_repr=username[:200],
         action_flag=CHANGE,
         change_message=message,
     )
 
 
-def send_approval_emails(*, users, login_url=""):
+def send_approval_emails(*, user_ids, login_url=""):
     """Queue "your account is ready" to each person, in their language; sent by the worker, retried there."""
-    queue_mail_to_users("approved", user_ids=[user.pk for user in users], context={"login_url": login_url})
+    queue_mail_to_users("approved", user_ids=user_ids, context={"login_url": login_url})

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 
-from .. import services
+from .. import funnel, services
 from ..abuse import guard_signup_post
 from ..forms import AccountForm, ConfirmForm, ProfileForm
 from ..models import Profile, User
@@ -82,7 +82,7 @@ class SignupWizard(NamedUrlSessionWizardView):
     def ensure_id(self):
         """Give a new wizard its id: it tells this wizard's pages from an older one's."""
         if not self.extra("id"):
-            self.remember(id=secrets.token_urlsafe(16))
+            self.remember(id=secrets.token_urlsafe(16), started=funnel.start())
         return self.extra("id")
 
     @property
@@ -152,6 +152,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         if self.is_ahead(step):
             return redirect(self.get_step_url(self.first_incomplete_step()))
         self.storage.current_step = step
+        funnel.reached(self.extra("id"), step, self.steps.last)
         if self.extra("recheck") == step:
             # The final check failed here: show this step's answers with the reason.
             self.remember(recheck=None)
@@ -192,12 +193,14 @@ class SignupWizard(NamedUrlSessionWizardView):
             return self.go_to(goto)
 
         if not form.is_valid():
+            funnel.step_errors(step, form)
             self.store(step, form, valid=False)
             return self.render(form)
         if step == self.steps.last:
             return self.finish(form)
 
         self.store(step, form, valid=True)
+        funnel.step_done(self.wizard_id, step)
         if step == "account" and form.new_password:
             self.remember(password_hash=make_password(form.new_password))
         if request.GET.get("return") == "confirm":
@@ -269,6 +272,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         self.discard_draft()
         if not user.email_verified_at:
             send_confirmation(self.request, user)
+        funnel.created(self.extra("started"))
         return self.complete(user)
 
     def discard_draft(self):

@@ -58,7 +58,7 @@ def test_a_superuser_finds_reads_and_approves_a_new_signup(page, queue):
     page.get_by_label("Note (optional)").fill("Checked the phone number.")
     page.get_by_role("button", name="Yes, approve").click()
 
-    page.wait_for_url("**/admin/onboarding/user/")
+    page.wait_for_url("**/admin/onboarding/user/?q=Kim+Minji")  # back to the list as it was searched
     expect(page.locator(".messagelist")).to_contain_text("Approved 1 signup.")
     minji_row = page.locator("#result_list tbody tr", has=page.get_by_role("link", name="minji", exact=True))
     expect(minji_row).to_contain_text("Approved")

@@ -1,16 +1,22 @@
-"""Create realistic demo signups, so that the review admin can be tried in a minute."""
+"""Create realistic demo signups, from a handful to try the review admin to a million to measure it."""
 
 import random
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from tqdm import tqdm
 
 from onboarding import services
-from onboarding.models import ReviewStatus, User
+from onboarding.management import seed_postgres
+from onboarding.models import Profile, ReviewStatus, User
+from onboarding.services.review import log_entry
 
 # (full name, preferred name, username stem)
 PEOPLE = [
@@ -45,6 +51,14 @@ PEOPLE = [
     ("Ingrid Johansson", "", "ingridj"),
     ("Rafael Souza", "Rafa", "rsouza"),
 ]
+# Past the list above, names are put together from these, so that a million people do not share 30 names.
+FAMILY = [("김", "kim"), ("이", "lee"), ("박", "park"), ("최", "choi"), ("정", "jung"), ("강", "kang"), ("조", "cho")]
+SYLLABLES = [("민", "min"), ("서", "seo"), ("지", "ji"), ("현", "hyun"), ("우", "woo"), ("하", "ha"), ("윤", "yoon"),
+             ("준", "jun"), ("수", "su"), ("예", "ye"), ("도", "do"), ("은", "eun"), ("영", "young"), ("재", "jae")]
+FIRST = ["Amelia", "Oliver", "Priya", "Mateo", "Sofia", "Lukas", "Aoife", "Haruto", "Fatima", "Wei", "Emile",
+         "Hannah", "Daniel", "Ingrid", "Rafael", "Grace", "Noah", "Chloe", "Arjun", "Lena"]
+LAST = ["Clarke", "Bennett", "Raman", "Garcia", "Rossi", "Schmidt", "Byrne", "Tanaka", "Chen", "Dubois",
+        "Muller", "Connor", "Johansson", "Souza", "Okafor", "Silva", "Novak", "Larsen", "Moreau", "Ito"]
 # Reserved for examples (RFC 2606): nothing is ever delivered there.
 DOMAINS = ["example.com", "example.org", "example.net"]
 # Half pending, three in ten approved, one in five rejected, spread through the list.
@@ -52,6 +66,10 @@ PENDING, APPROVED, REJECTED = ReviewStatus.PENDING, ReviewStatus.APPROVED, Revie
 STATUS_CYCLE = [PENDING, APPROVED, PENDING, REJECTED, PENDING, APPROVED, PENDING, PENDING, APPROVED, REJECTED]
 REJECTION_NOTES = ["Looks like a duplicate of an older account.", "Answers look automated.", ""]
 APPROVAL_NOTES = ["", "", "Known to the team."]
+MAX_COUNT = 1_000_000
+BATCH = 10_000
+# Demo signups joined over this many days before now.
+SPREAD_DAYS = 60
 
 
 def phone_number(rng):
@@ -62,11 +80,25 @@ def phone_number(rng):
     return f"+44 20 7946 {rng.randint(0, 999):04d}"
 
 
+def person(number, rng):
+    """(full name, preferred name, username stem): the list above first, then made-up combinations."""
+    if number < len(PEOPLE):
+        return PEOPLE[number]
+    if rng.random() < 0.5:
+        (family, family_latin), first, second = rng.choice(FAMILY), rng.choice(SYLLABLES), rng.choice(SYLLABLES)
+        given = first[0] + second[0]
+        return family + given, given if rng.random() < 0.4 else "", f"{first[1]}{second[1]}.{family_latin}"
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    return f"{first} {last}", first if rng.random() < 0.3 else "", f"{first[0]}{last}".lower()
+
+
 class Command(BaseCommand):
     help = "Create demo signups with varied names, join dates and review statuses."
 
     def add_arguments(self, parser):
-        parser.add_argument("--count", type=int, default=50, help="How many signups to create (1-1000).")
+        parser.add_argument(
+            "--count", type=int, default=50, help=f"How many signups to create (1-{MAX_COUNT:,}).".replace(",", "_")
+        )
         parser.add_argument(
             "--reviewer",
             help="Username of the superuser or reviewer who 'decided' the reviewed ones "
@@ -74,45 +106,63 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, count, reviewer, **options):
-        if not 1 <= count <= 1000:
-            raise CommandError("--count must be between 1 and 1000.")
+        if not 1 <= count <= MAX_COUNT:
+            raise CommandError(f"--count must be between 1 and {MAX_COUNT}.")
         reviewer = self.find_reviewer(reviewer)
         rng = random.Random()
         # One hash for everyone: Argon2 is slow on purpose. Nobody knows the password.
         password_hash = make_password(secrets.token_urlsafe(24))
-        taken_usernames = set(User.objects.values_list(Lower("username"), flat=True))
-        taken_emails = set(User.objects.values_list(Lower("email"), flat=True))
-        now = timezone.now()
+        if connection.vendor == "postgresql":
+            return self.seed_on_postgresql(count, reviewer, password_hash, rng)
+        self.taken_usernames = set(User.objects.values_list(Lower("username"), flat=True))
+        self.taken_emails = set(User.objects.values_list(Lower("email"), flat=True))
+        self.suffixes = {}
+        self.log_templates = {}
         tally = {status: 0 for status in ReviewStatus}
+        now = timezone.now()
+        with self.progress_bar(count) as progress:
+            for start in range(0, count, BATCH):
+                size = min(BATCH, count - start)
+                batch = [self.signup(start + offset, rng, now, reviewer) for offset in range(size)]
+                self.write_batch(batch, password_hash, reviewer, now)
+                for signup in batch:
+                    tally[signup["status"]] += 1
+                progress.update(size)
+        self.report(count, tally, reviewer)
 
-        for number in range(count):
-            real_name, preferred_name, stem = PEOPLE[number % len(PEOPLE)]
-            username, suffix = stem, 1
-            while username.lower() in taken_usernames:
-                suffix += 1
-                username = f"{stem}{suffix}"
-            email = f"{username}@{rng.choice(DOMAINS)}"
-            while email.lower() in taken_emails:
-                email = f"{username}.{secrets.token_hex(2)}@{rng.choice(DOMAINS)}"
-            taken_usernames.add(username.lower())
-            taken_emails.add(email.lower())
-            user = services.create_account(
-                username=username,
-                email=email,
+    def progress_bar(self, count):
+        return tqdm(total=count, unit=" signups", disable=count < BATCH, file=self.stderr)
+
+    def seed_on_postgresql(self, count, reviewer, password_hash, rng):
+        """The same signups, made by the server in batches (seed_postgres.py)."""
+        cycle = STATUS_CYCLE if reviewer else [PENDING]
+        # The hand-picked people first, then enough made-up ones that names rarely repeat.
+        people = PEOPLE + [person(len(PEOPLE) + number, rng) for number in range(min(count, 5000))]
+        messages = {
+            status.value: log_entry(reviewer, 0, "", PENDING, status, "").change_message if reviewer else ""
+            for status in (APPROVED, REJECTED)
+        }
+        with self.progress_bar(count) as progress:
+            seed_postgres.seed(
+                count=count,
+                batch=BATCH * 5,
+                people=people,
+                statuses=cycle,
+                domains=DOMAINS,
+                spread_days=SPREAD_DAYS,
                 password_hash=password_hash,
-                real_name=real_name,
-                preferred_name=preferred_name,
-                phone=phone_number(rng),
-                date_joined=now - timedelta(days=rng.uniform(0, 60)),
+                reviewer=reviewer,
+                messages=messages,
+                now=timezone.now(),
+                pending_active=not settings.SIGNUP_REQUIRES_APPROVAL,
+                progress=progress.update,
             )
-            status = STATUS_CYCLE[number % len(STATUS_CYCLE)] if reviewer else PENDING
-            if status != PENDING:
-                notes = APPROVAL_NOTES if status == APPROVED else REJECTION_NOTES
-                services.review_signups(
-                    users=[user], status=status, reviewer=reviewer, note=rng.choice(notes), notify=False
-                )
-            tally[status] += 1
+        tally = {status: 0 for status in ReviewStatus}
+        for number in range(count):
+            tally[cycle[number % len(cycle)]] += 1
+        self.report(count, tally, reviewer)
 
+    def report(self, count, tally, reviewer):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {count} demo signups: {tally[PENDING]} pending, "
@@ -121,6 +171,99 @@ class Command(BaseCommand):
         )
         if reviewer is None:
             self.stdout.write("Nobody to review them yet: run `manage.py createsuperuser` first for mixed statuses.")
+
+    def signup(self, number, rng, now, reviewer):
+        real_name, preferred_name, stem = person(number, rng)
+        suffix = self.suffixes.get(stem, 1)
+        username = stem if suffix == 1 else f"{stem}{suffix}"
+        while username.lower() in self.taken_usernames:
+            suffix += 1
+            username = f"{stem}{suffix}"
+        self.suffixes[stem] = suffix + 1
+        email = f"{username}@{rng.choice(DOMAINS)}"
+        while email.lower() in self.taken_emails:
+            email = f"{username}.{secrets.token_hex(2)}@{rng.choice(DOMAINS)}"
+        self.taken_usernames.add(username.lower())
+        self.taken_emails.add(email.lower())
+        status = STATUS_CYCLE[number % len(STATUS_CYCLE)] if reviewer else PENDING
+        notes = APPROVAL_NOTES if status == APPROVED else REJECTION_NOTES
+        return {
+            "username": username,
+            "email": email,
+            "real_name": real_name,
+            "preferred_name": preferred_name,
+            "phone": phone_number(rng),
+            "date_joined": now - timedelta(days=rng.uniform(0, SPREAD_DAYS)),
+            "status": status,
+            "note": rng.choice(notes) if status != PENDING else "",
+        }
+
+    @transaction.atomic
+    def write_batch(self, batch, password_hash, reviewer, now):
+        """One batch in one transaction: users, then profiles, then a log entry per decision."""
+        users = [
+            {
+                "password": password_hash,
+                "is_superuser": False,
+                "username": signup["username"],
+                "first_name": "",
+                "last_name": "",
+                "email": signup["email"],
+                "is_staff": False,
+                # As a reviewer's decision would leave it; pending ones as a new signup starts.
+                "is_active": signup["status"] == APPROVED
+                or (signup["status"] == PENDING and not settings.SIGNUP_REQUIRES_APPROVAL),
+                "date_joined": signup["date_joined"],
+            }
+            for signup in batch
+        ]
+        copying = connection.vendor == "postgresql"
+        if copying:
+            ids = reserve_ids(User, len(users))
+            copy_rows(User, [{"id": pk, **user} for pk, user in zip(ids, users)])
+        else:
+            ids = [user.pk for user in User.objects.bulk_create(User(**user) for user in users)]
+        profiles, entries = [], []
+        for user_id, signup in zip(ids, batch):
+            decided = signup["status"] != PENDING
+            profiles.append(
+                {
+                    "user_id": user_id,
+                    "real_name": signup["real_name"],
+                    "preferred_name": signup["preferred_name"],
+                    "phone": signup["phone"],
+                    "review_status": signup["status"],
+                    "reviewed_by_id": reviewer.pk if decided else None,
+                    "reviewed_at": now if decided else None,
+                    "review_note": signup["note"],
+                }
+            )
+            if decided:
+                entries.append(self.log_row(reviewer, user_id, signup, now))
+        if copying:
+            copy_rows(Profile, profiles)
+            copy_rows(LogEntry, entries)
+        else:
+            Profile.objects.bulk_create(Profile(**profile) for profile in profiles)
+            LogEntry.objects.bulk_create((LogEntry(**entry) for entry in entries), batch_size=2000)
+
+    def log_row(self, reviewer, user_id, signup, now):
+        """The log entry services.review_signups would write, built once per kind of decision and reused."""
+        kind = (signup["status"], signup["note"])
+        if kind not in self.log_templates:
+            entry = log_entry(reviewer, user_id, signup["username"], PENDING, signup["status"], signup["note"])
+            self.log_templates[kind] = {
+                "user_id": reviewer.pk,
+                "content_type_id": entry.content_type_id,
+                "action_flag": entry.action_flag,
+                "change_message": entry.change_message,
+            }
+        return {
+            **self.log_templates[kind],
+            "action_time": now,
+            "object_id": str(user_id),
+            "object_repr": signup["username"][:200],
+        }
 
     def find_reviewer(self, username):
         if username:
@@ -131,3 +274,24 @@ class Command(BaseCommand):
                 raise CommandError(f"{username!r} may not review signups (needs onboarding.review_signup).")
             return user
         return User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+
+
+def reserve_ids(model, count):
+    """Take `count` ids from the table's sequence, as inserts would (COPY cannot return the ids it made)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_rows(model, rows):
+    """PostgreSQL's COPY: the quickest way in for many rows (dicts keyed by column name)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[column] for column in columns])

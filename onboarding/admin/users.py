@@ -1,26 +1,29 @@
 """Admin for reviewing new signups: find them, read their answers, approve, reject or export them."""
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import Q
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .models import Profile, ReviewStatus, User
+from .. import services
+from ..models import Profile, ReviewStatus, User
+from .export import csv_response
+from .scale import EstimatedCountPaginator, search_by_union
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Shown in a confirmation; the rest are counted, not listed (a selection can be a million users).
+LISTED_IN_CONFIRMATION = 20
 
 
 class UniqueIgnoringCaseMixin:
@@ -110,6 +113,9 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("-date_joined",)
     actions = ["approve_selected", "reject_selected", "export_csv"]
     review_confirmation_template = "admin/onboarding/user/review_confirmation.html"
+    # At a million users a COUNT per page costs more than the page: counts are capped or estimated.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     @admin.display(description=_("email confirmed"), boolean=True, ordering="email_verified_at")
     def email_confirmed(self, user):
@@ -131,22 +137,83 @@ class UserAdmin(DjangoUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Only the person confirms their address, by opening a link mailed to it.
         readonly = (*super().get_readonly_fields(request, obj), "email_verified_at")
+        if obj is not None:
+            # What happened, not something to edit (and Django's split date/time inputs have no labels).
+            readonly = (*readonly, "date_joined", "last_login")
         if obj is not None and not self.has_review_permission(request):
             # Activating an account is what approving does; only reviewers decide that.
             readonly = (*readonly, "is_active")
         return readonly
 
     def get_inline_instances(self, request, obj=None):
-        # Like the password and permissions, the profile is filled in once the user exists.
-        return super().get_inline_instances(request, obj) if obj is not None else []
+        # Like the password and permissions, the profile is filled in once the user exists;
+        # accounts that never signed up (staff made by createsuperuser) have no answers to review.
+        if obj is None or not Profile.objects.filter(user=obj).exists():
+            return []
+        return super().get_inline_instances(request, obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        if connection.vendor != "postgresql" or not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        # On PostgreSQL each table answers from its own trigram indexes (migration 0006).
+        branches = [
+            lambda bit: User.objects.filter(Q(username__icontains=bit) | Q(email__icontains=bit)).values("pk"),
+            lambda bit: Profile.objects.filter(real_name__icontains=bit).values("user_id"),
+        ]
+        return search_by_union(queryset, search_term, branches), False
+
+    def get_urls(self):
+        opts = self.opts
+        review = path(
+            "<path:object_id>/review/",
+            self.admin_site.admin_view(self.review_and_next_view),
+            name=f"{opts.app_label}_{opts.model_name}_review",
+        )
+        return [review, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
             "can_review": self.has_review_permission(request),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "preserved_filters_raw": request.GET.get("_changelist_filters", ""),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    # The review queue ---------------------------------------------------------
+
+    def review_and_next_view(self, request, object_id):
+        """Approve or reject one signup from its page, then open the next one awaiting review."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        user = self.get_object(request, unquote(object_id))
+        if user is None or not hasattr(user, "profile"):
+            raise Http404
+        decisions = {"approve": ReviewStatus.APPROVED, "reject": ReviewStatus.REJECTED}
+        decision = decisions.get(request.POST.get("decision"))
+        if decision is None:
+            raise PermissionDenied  # a forged form; the page only offers the two
+        review = services.review_signups(
+            users=[user],
+            status=decision,
+            reviewer=request.user,
+            login_url=request.build_absolute_uri(reverse("login")),
+        )
+        self.report(request, review, decision, 1)
+        filters = request.POST.get("_changelist_filters", "")
+        following = next_pending(user)
+        if following is None:
+            self.message_user(request, gettext("No more signups await review."), messages.SUCCESS)
+            return HttpResponseRedirect(self.changelist_url(filters))
+        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[following.pk])
+        query = urlencode({"_changelist_filters": filters}) if filters else ""
+        return HttpResponseRedirect(f"{change_url}?{query}" if query else change_url)
+
+    def changelist_url(self, filters=""):
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return f"{url}?{filters}" if filters else url
 
     # Actions ----------------------------------------------------------------
 
@@ -179,7 +246,10 @@ class UserAdmin(DjangoUserAdmin):
             "title": gettext("Approve signups") if approving else gettext("Reject signups"),
             "subtitle": None,
             "opts": self.opts,
-            "queryset": queryset.select_related("profile"),
+            "listed": queryset.select_related("profile")[:LISTED_IN_CONFIRMATION],
+            "count": queryset.count(),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across") == "1",
             "form": form,
             "approving": approving,
             "action": action,
@@ -212,59 +282,14 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(permissions=["view"], description=_("Export selected %(verbose_name_plural)s to CSV"))
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="signups-{timezone.now():%Y%m%d-%H%M%S}.csv"'
-        # The byte-order mark makes spreadsheets read the file as UTF-8 (Korean names).
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        # Field names, not translated labels: scripts reading exports keep working in any language.
-        writer.writerow(EXPORT_COLUMNS)
-        for user in queryset.select_related("profile", "profile__reviewed_by"):
-            writer.writerow([csv_cell(value) for value in export_row(user)])
-        return response
+        return csv_response(queryset)
 
 
-EXPORT_COLUMNS = [
-    "id",
-    "username",
-    "email",
-    "is_active",
-    "date_joined",
-    "last_login",
-    "real_name",
-    "preferred_name",
-    "phone",
-    "review_status",
-    "reviewed_by",
-    "reviewed_at",
-    "review_note",
-]
-
-
-def export_row(user):
-    """One CSV row: the account and its profile answers, never the password hash."""
-    account = [user.pk, user.username, user.email, user.is_active, user.date_joined, user.last_login]
-    profile = getattr(user, "profile", None)
-    if profile is None:  # not a signup, e.g. made with createsuperuser
-        return account + [""] * 7
-    reviewer = profile.reviewed_by.get_username() if profile.reviewed_by else ""
-    return account + [
-        profile.real_name,
-        profile.preferred_name,
-        profile.phone,
-        profile.review_status,
-        reviewer,
-        profile.reviewed_at,
-        profile.review_note,
-    ]
-
-
-def csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def next_pending(user):
+    """The signup after `user` in the list's order (newest first) that awaits review; from the top when none is."""
+    pending = User.objects.filter(profile__review_status=ReviewStatus.PENDING).exclude(pk=user.pk)
+    newest_first = pending.order_by("-date_joined", "-pk")
+    older = newest_first.filter(
+        Q(date_joined__lt=user.date_joined) | Q(date_joined=user.date_joined, pk__lt=user.pk)
+    ).first()
+    return older or newest_first.first()

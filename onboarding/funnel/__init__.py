@@ -1,0 +1,71 @@
+"""The signup funnel: count where people get to and where they stop, without a database query before the last step.
+
+Each event adds one to a counter in the cache (Redis when REDIS_URL is set); past days are rolled up into
+FunnelDay rows, so a flushed cache loses at most today's counts. Nothing recorded identifies a person:
+events, the page's language, field names, error codes and time buckets only.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from . import store
+
+STEP_EVENTS = {"account": "account", "profile": "profile"}
+# Seconds from starting the wizard to "Create account", counted in these buckets (the last is "longer").
+DURATION_BUCKETS = [30, 60, 120, 180, 300, 600, 900, 1800, 3600, 3 * 3600, 24 * 3600, 7 * 24 * 3600]
+LONGER = "more"
+
+
+def language():
+    code = translation.get_language() or settings.LANGUAGE_CODE
+    known = {code for code, _ in settings.LANGUAGES}
+    return code if code in known else translation.get_supported_language_variant(code)
+
+
+def record(event, *, count=1, field="", code="", lang=None, once_for=None):
+    """Count `event` today; with `once_for` (a wizard's random id) at most once for that wizard."""
+    if once_for and not cache.add(f"funnel:once:{event}:{once_for}", 1, settings.SESSION_COOKIE_AGE):
+        return
+    store.add(timezone.localdate(), (event, language() if lang is None else lang, field, code), count)
+
+
+def start():
+    """A wizard began: count it and return the moment, which the wizard keeps to time the signup."""
+    record("started")
+    return int(time.time())
+
+
+def step_done(wizard_id, step):
+    if step in STEP_EVENTS:
+        record(STEP_EVENTS[step], once_for=wizard_id)
+
+
+def reached(wizard_id, step, last_step):
+    if step == last_step and wizard_id:
+        record("confirm", once_for=wizard_id)
+
+
+def step_errors(step, form):
+    """Count each error code per field; the values people typed are not looked at."""
+    for name, errors in form.errors.as_data().items():
+        field = f"{step}-{name}" if name != "__all__" else f"{step}-form"
+        for error in errors:
+            record("error", field=field, code=error.code or "invalid")
+
+
+def created(started):
+    """An account was made (the last step: the database is in use anyway, so past days are rolled up here)."""
+    record("created")
+    if started:
+        record("duration", code=duration_bucket(int(time.time()) - int(started)), lang="")
+    store.roll_up_past_days()
+
+
+def duration_bucket(seconds):
+    for limit in DURATION_BUCKETS:
+        if seconds <= limit:
+            return str(limit)
+    return LONGER

@@ -1,0 +1,142 @@
+"""Reading the funnel for a period: totals, drop-off, timings, errors, signups per day and languages."""
+
+import datetime
+from collections import Counter
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import FunnelDay, User
+from . import DURATION_BUCKETS, LONGER, store
+
+PERIODS = (7, 30, 90)
+STEPS = [
+    ("started", _("Wizards started")),
+    ("account", _("Account step done")),
+    ("profile", _("Profile step done")),
+    ("confirm", _("Confirm step reached")),
+    ("created", _("Accounts created")),
+    ("confirmed", _("Emails confirmed")),
+    ("approved", _("Approved")),
+    ("rejected", _("Rejected")),
+]
+# Steps in a row: each one's drop-off is counted from the one before it.
+CHAIN = ["started", "account", "profile", "confirm", "created", "confirmed"]
+
+
+def email_confirmation_exists():
+    return any(field.name == "email_verified_at" for field in User._meta.get_fields())
+
+
+def counters(days):
+    """Every counter of the last `days` days (today included): rolled-up rows, then the cache's days."""
+    store.roll_up_past_days()
+    today = timezone.localdate()
+    since = today - datetime.timedelta(days=days - 1)
+    total = Counter()
+    rows = FunnelDay.objects.filter(day__gte=since).values_list("day", "event", "language", "field", "code", "count")
+    for day, event, language, field, code, count in rows:
+        total[(day, event, language, field, code)] += count
+    for day in store.days():
+        if day >= since:
+            for (event, language, field, code), count in store.read(day).items():
+                total[(day, event, language, field, code)] += count
+    return since, today, total
+
+
+def funnel(days):
+    since, today, total = counters(days)
+    events = Counter()
+    per_day = Counter()
+    languages = Counter()
+    errors = Counter()
+    durations = Counter()
+    for (day, event, language, field, code), count in total.items():
+        if event == "error":
+            errors[(field, code)] += count
+        elif event == "duration":
+            durations[code] += count
+        else:
+            events[event] += count
+        if event == "created":
+            per_day[day] += count
+            languages[language] += count
+    steps = step_rows(events)
+    return {
+        "days": days,
+        "since": since,
+        "until": today,
+        "steps": steps,
+        "decisions": [
+            {"label": label, "count": events[event]} for event, label in STEPS if event in ("approved", "rejected")
+        ],
+        "median": percentile(durations, 0.5),
+        "p90": percentile(durations, 0.9),
+        "timed": sum(durations.values()),
+        "errors": [{"field": field, "code": code, "count": count} for (field, code), count in errors.most_common()],
+        "per_day": [
+            {"day": since + datetime.timedelta(days=offset), "count": per_day[since + datetime.timedelta(days=offset)]}
+            for offset in range(days)
+        ],
+        "languages": language_rows(languages),
+    }
+
+
+def step_rows(events):
+    chain = [event for event in CHAIN if event != "confirmed" or email_confirmation_exists()]
+    labels = dict(STEPS)
+    rows = []
+    previous = None
+    for event in chain:
+        count = events[event]
+        row = {"event": event, "label": labels[event], "count": count, "lost": None, "lost_percent": None}
+        if previous is not None:
+            row["lost"] = previous - count
+            row["lost_percent"] = round(100 * (previous - count) / previous, 1) if previous else None
+        rows.append(row)
+        previous = count
+    return rows
+
+
+def language_rows(languages):
+    names = dict(settings.LANGUAGES)
+    total = sum(languages.values())
+    return [
+        {"code": code, "name": names.get(code) or _("Not known"), "count": count,
+         "percent": round(100 * count / total, 1) if total else 0}
+        for code, count in languages.most_common()
+    ]  # fmt: skip
+
+
+def percentile(buckets, share):
+    """The bucket holding the given share of timed signups, as its upper bound in seconds (None if none)."""
+    total = sum(buckets.values())
+    if not total:
+        return None
+    seen = 0
+    for limit in [*map(str, DURATION_BUCKETS), LONGER]:
+        seen += buckets.get(limit, 0)
+        if seen >= share * total:
+            return None if limit == LONGER else int(limit)
+    return None
+
+
+def chart(per_day, width=720, height=200):
+    """Bars for signups per day, as numbers an SVG template draws (no script, no inline style)."""
+    top = max([row["count"] for row in per_day] + [1])
+    slot = width / max(len(per_day), 1)
+    bars = []
+    for index, row in enumerate(per_day):
+        bar_height = round(row["count"] / top * (height - 20), 1)
+        bars.append(
+            {
+                "x": round(index * slot + slot * 0.1, 1),
+                "y": round(height - bar_height, 1),
+                "width": round(slot * 0.8, 1),
+                "height": bar_height,
+                "day": row["day"],
+                "count": row["count"],
+            }
+        )
+    return {"width": width, "height": height, "top": top, "bars": bars}

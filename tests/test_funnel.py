@@ -1,0 +1,239 @@
+"""The signup funnel: exact counts after scripted signups, abandonments and errors; the page, its chart and tables."""
+
+import datetime
+import re
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from onboarding import funnel
+from onboarding.funnel import store
+from onboarding.models import FunnelDay, User
+from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data
+from tests.test_admin import staff_client
+
+pytestmark = pytest.mark.django_db
+
+FUNNEL = "/admin/onboarding/funnelday/"
+
+
+def forget_funnel_counts():
+    """Delete the funnel's keys only: with Redis the cache also holds sessions, other tests' among them."""
+    client = store._redis()
+    if client is None:
+        cache.clear()
+        return
+    keys = list(client.scan_iter(match=cache.make_key("funnel:*")))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    forget_funnel_counts()
+    yield
+    forget_funnel_counts()
+
+
+def person(language="en"):
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.get("/signup/")
+    return client
+
+
+def finish(client, username):
+    account = {**ACCOUNT, "username": username, "email": f"{username}@example.com"}
+    assert client.post("/signup/account/", step_data("account", **account)).status_code == 302
+    assert client.post("/signup/profile/", step_data("profile", **PROFILE)).status_code == 302
+    assert client.get("/signup/confirm/").status_code == 200
+    client.get("/signup/confirm/")  # a reload counts once
+    assert client.post("/signup/confirm/", step_data("confirm", accept_terms="on")).status_code == 302
+
+
+@pytest.fixture
+def scripted():
+    """Five people: two finish (one in Korean), one stops at the profile after two errors, one stops at the
+    account step after an error, one only opens the wizard."""
+    finish(person(), "minji")
+    finish(person("ko"), "seojun")
+
+    stops_at_profile = person()
+    bad = {**ACCOUNT, "username": "", "password2": "something else"}
+    assert stops_at_profile.post("/signup/account/", step_data("account", **bad)).status_code == 200
+    account = {**ACCOUNT, "username": "amelia", "email": "amelia@example.com"}
+    assert stops_at_profile.post("/signup/account/", step_data("account", **account)).status_code == 302
+    stops_at_profile.post("/signup/account/", step_data("account", **account))  # pressed twice: counted once
+    assert stops_at_profile.post("/signup/profile/", step_data("profile", real_name="")).status_code == 200
+
+    stops_at_account = person()
+    taken = {**ACCOUNT, "username": "MINJI", "email": "other@example.com"}
+    assert stops_at_account.post("/signup/account/", step_data("account", **taken)).status_code == 200
+
+    person()  # opens the wizard and leaves
+
+
+def numbers(response):
+    page = re.sub(r"\s+", " ", response.content.decode())
+    table = page.split('id="funnel-steps"')[1].split("</table>")[0]
+    steps = dict(re.findall(r'<tr> ?<th scope="row">([^<]+)</th> ?<td>(\d+)</td>', table))
+    return page, steps
+
+
+def test_the_funnel_counts_each_step_once_per_wizard_and_the_drop_off(admin_client, scripted):
+    response = admin_client.get(FUNNEL)
+    assert response.status_code == 200
+    page, steps = numbers(response)
+    assert steps == {
+        "Wizards started": "5",
+        "Account step done": "3",
+        "Profile step done": "2",
+        "Confirm step reached": "2",
+        "Accounts created": "2",
+        "Emails confirmed": "0",  # User.email_verified_at exists; the confirming flow counts through funnel.record
+        "Approved": "0",
+        "Rejected": "0",
+    }
+    # Stopped before the step, and the share of those who reached the step before.
+    assert '<th scope="row">Account step done</th> <td>3</td> <td>2</td> <td>40.0%</td>' in page
+    assert '<th scope="row">Profile step done</th> <td>2</td> <td>1</td> <td>33.3%</td>' in page
+    assert '<th scope="row">Accounts created</th> <td>2</td> <td>0</td> <td>0.0%</td>' in page
+
+
+def test_errors_are_counted_by_field_and_code(admin_client, scripted):
+    rows = re.findall(
+        r"<tr><td><code>([^<]+)</code></td><td><code>([^<]+)</code></td><td>(\d+)</td></tr>",
+        admin_client.get(FUNNEL).content.decode(),
+    )
+    assert sorted(rows) == [
+        ("account-email", "email_taken", "1"),  # the first try used an address taken by then
+        ("account-password2", "password_mismatch", "1"),
+        ("account-username", "required", "1"),
+        ("account-username", "username_taken", "1"),
+        ("profile-real_name", "required", "1"),
+    ]
+
+
+def test_the_chart_and_its_table_show_the_same_numbers_and_the_languages(admin_client, scripted):
+    page = admin_client.get(FUNNEL + "?days=30").content.decode()
+    bars = re.findall(r'<rect [^>]*data-day="([\d-]+)" data-count="(\d+)"', page)
+    table = re.findall(r'<th scope="row" data-day="([\d-]+)">[^<]+</th><td>(\d+)</td>', page)
+    assert len(bars) == 30 and bars == table
+    assert bars[-1] == (timezone.localdate().isoformat(), "2")
+    assert sum(int(count) for _, count in bars) == 2
+    assert "<script" not in page.split('id="per-day-chart"')[1].split("</svg>")[0]
+    flat = re.sub(r"\s+", " ", page)
+    assert '<th scope="row">English</th><td>1</td><td>50.0%</td>' in flat
+    assert '<th scope="row">Korean</th><td>1</td><td>50.0%</td>' in flat
+    assert 'aria-current="page" class="selected">Last 30 days</a>' in flat
+
+
+def test_nothing_recorded_identifies_a_person(scripted):
+    recorded = repr(store.read(timezone.localdate())) + repr(list(FunnelDay.objects.values()))
+    for private in ("minji", "seojun", "amelia", "example.com", PASSWORD, PROFILE["real_name"], PROFILE["phone"]):
+        assert private.lower() not in recorded.lower(), private
+    for (event, language, field, code), _count in store.read(timezone.localdate()).items():
+        assert event in {"started", "account", "profile", "confirm", "created", "error", "duration"}
+        assert language in {"en", "ko", ""}
+
+
+def test_counting_a_step_costs_no_database_query():
+    with CaptureQueriesContext(connection) as queries:
+        funnel.record("started")
+        funnel.step_done("some-wizard", "account")
+        funnel.reached("some-wizard", "confirm", "confirm")
+    assert queries.captured_queries == []
+    assert store.read(timezone.localdate())[("account", "en", "", "")] == 1
+
+
+def test_the_time_to_create_an_account_is_shown_as_median_and_90th_percentile(admin_client, scripted):
+    page = re.sub(r"\s+", " ", admin_client.get(FUNNEL).content.decode())
+    assert "Timed over 2 signups." in page
+    assert "Median: at most 30 seconds" in page and "90th percentile: at most 30 seconds" in page
+
+
+def test_finished_days_are_rolled_up_into_the_database_and_still_shown(admin_client):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    store.add(yesterday, ("started", "en", "", ""), 7)
+    store.add(yesterday, ("created", "ko", "", ""), 3)
+    store.add(timezone.localdate(), ("started", "en", "", ""), 1)
+    _page, steps = numbers(admin_client.get(FUNNEL))
+    assert steps["Wizards started"] == "8" and steps["Accounts created"] == "3"
+    assert set(FunnelDay.objects.values_list("event", "count")) == {("started", 7), ("created", 3)}
+    assert store.days() == [timezone.localdate()]
+    forget_funnel_counts()  # a flushed cache loses today's counts only
+    _page, steps = numbers(admin_client.get(FUNNEL))
+    assert steps["Wizards started"] == "7"
+
+
+def test_the_rebuild_command_counts_past_days_from_the_database(admin_user):
+    from tests.test_admin import make_signup
+
+    make_signup("early", "Early Bird", days_ago=2)
+    make_signup("earlier", "Earlier Bird", days_ago=3)
+    make_signup("today", "Today Person")
+    FunnelDay.objects.create(day=timezone.localdate() - datetime.timedelta(days=2), event="created", count=99)
+    call_command("rebuild_funnel", stdout=open("/dev/null", "w"))
+    created = dict(FunnelDay.objects.filter(event="created").values_list("day", "count"))
+    assert sorted(created.values()) == [1, 1]
+    assert timezone.localdate() not in created
+
+
+def test_only_staff_who_may_review_see_the_funnel(client, admin_client):
+    assert f'href="{FUNNEL}"' in admin_client.get("/admin/").content.decode()
+    assert ">Signup funnel</a>" in admin_client.get("/admin/").content.decode()
+    staff_client(client, "onboarding.view_user")
+    assert f'href="{FUNNEL}"' not in client.get("/admin/").content.decode()
+    assert client.get(FUNNEL).status_code == 403
+
+
+def test_an_unknown_period_shows_the_last_7_days(admin_client):
+    for days in ("365", "abc", "-1"):
+        response = admin_client.get(FUNNEL, {"days": days})
+        assert response.status_code == 200
+        assert 'aria-current="page" class="selected">Last 7 days</a>' in response.content.decode()
+
+
+def test_approvals_and_rejections_are_counted(admin_client, admin_user):
+    from onboarding import services
+    from tests.test_admin import make_signup
+
+    people = [make_signup(f"p{number}", f"Person {number}") for number in range(3)]
+    services.review_signups(users=people[:2], status="approved", reviewer=admin_user)
+    services.review_signups(users=people[2:], status="rejected", reviewer=admin_user)
+    _page, steps = numbers(admin_client.get(FUNNEL))
+    assert (steps["Approved"], steps["Rejected"]) == ("2", "1")
+    assert User.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_counting_pass_shows_the_same_queries_per_request_with_the_funnel_recording(monkeypatch, settings):
+    from bench.counts import count_signup
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    recording = [(row["request"], row["queries"], row["status"]) for row in count_signup("counted_on")]
+    assert store.read(timezone.localdate())[("created", "en", "", "")] == 1  # it did record
+    for name in ("start", "step_done", "reached", "step_errors", "created"):
+        monkeypatch.setattr(funnel, name, lambda *args, **kwargs: None)
+    silent = [(row["request"], row["queries"], row["status"]) for row in count_signup("counted_off")]
+    assert recording == silent
+
+
+def test_a_confirmed_email_counts_once_in_the_funnel(
+    admin_client, signup, client, sent_mail, django_capture_on_commit_callbacks
+):
+    signup(until="done")
+    [message] = sent_mail()
+    link = re.search(r"https?://[^/\s]+(/email/confirm/[^\s\"<>]+)", message.body).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link)
+        client.post(link)  # a second press confirms nothing more
+    page, steps = numbers(admin_client.get(FUNNEL))
+    assert steps["Accounts created"] == "1"
+    assert steps["Emails confirmed"] == "1"
