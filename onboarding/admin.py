@@ -5,8 +5,10 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.models import Group
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -18,6 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Profile, ReviewStatus, User
+
+# Who may do what: only superusers hand out or take away privileges.
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+admin.site.unregister(Group)
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -116,7 +123,22 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and not self.has_review_permission(request):
             # Activating an account is what approving does; only reviewers decide that.
             readonly = (*readonly, "is_active")
+        if obj is not None and not request.user.is_superuser:
+            # Read-only fields are left out of the form, so a crafted POST cannot change them either.
+            readonly = (*readonly, *PRIVILEGE_FIELDS)
         return readonly
+
+    def has_change_permission(self, request, obj=None):
+        # Another staff member's account (its email, its password) is a superuser's to change: whoever
+        # could set it could log in as them. One's own account stays one's own.
+        if obj is not None and is_privileged(obj) and obj.pk != request.user.pk and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and is_privileged(obj) and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_inline_instances(self, request, obj=None):
         # Like the password and permissions, the profile is filled in once the user exists.
@@ -178,7 +200,19 @@ class UserAdmin(DjangoUserAdmin):
         else:
             message = ngettext("Rejected %(count)d signup.", "Rejected %(count)d signups.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS if count else messages.WARNING)
-        unchanged = selected - count
+        staff = len(review.skipped)
+        if staff:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected user is staff and was left as it was: staff accounts are not reviewed.",
+                    "%(count)d selected users are staff and were left as they were: staff accounts are not reviewed.",
+                    staff,
+                )
+                % {"count": staff},
+                messages.WARNING,
+            )
+        unchanged = selected - count - staff
         if unchanged:
             self.message_user(
                 request,
@@ -217,6 +251,24 @@ class UserAdmin(DjangoUserAdmin):
         for user in queryset.select_related("profile", "profile__reviewed_by"):
             writer.writerow([csv_cell(value) for value in export_row(user)])
         return response
+
+
+def is_privileged(user):
+    return user.is_staff or user.is_superuser
+
+
+@admin.register(Group)  # replaces Django's registration (unregistered below the imports)
+class GroupAdmin(DjangoGroupAdmin):
+    """Groups carry permissions, so only superusers make or change them; other staff may read them."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 EXPORT_COLUMNS = [

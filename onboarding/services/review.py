@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -23,13 +24,15 @@ REVIEW_PERMISSION = "onboarding.review_signup"
 class Review(NamedTuple):
     changed: list  # the profiles whose status changed
     unsent: list  # the users whose approval email could not be sent
+    skipped: list = []  # staff and superusers among `users`: never reviewed, so never deactivated
 
 
 def review_signups(*, users, status, reviewer, note="", login_url="", notify=True):
     """Approve or reject signups, log each change, and email the people whose accounts this activated.
 
-    Approving activates the account; rejecting deactivates it. Users already in `status`, and
-    users without a profile (not signups), are left alone.
+    Approving activates the account; rejecting deactivates it. Users already in `status`, users
+    without a profile (not signups), and staff and superusers (a reviewer must never lock out an
+    administrator) are left alone; the staff among them who are signups come back as `skipped`.
     """
     if status not in (ReviewStatus.APPROVED, ReviewStatus.REJECTED):
         raise ValueError(f"A review decides approved or rejected, not {status!r}.")
@@ -44,7 +47,7 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
         profiles = list(
             Profile.objects.select_for_update()
             .select_related("user")
-            .filter(user__in=users)
+            .filter(user__in=users, user__is_staff=False, user__is_superuser=False)
             .exclude(review_status=status)
             .order_by("pk")
         )
@@ -62,10 +65,12 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
         Profile.objects.bulk_update(profiles, ["review_status", "reviewed_by", "reviewed_at", "review_note"])
         User.objects.bulk_update([profile.user for profile in profiles], ["is_active"])
         LogEntry.objects.bulk_create(log_entries)
+    selected = [getattr(user, "pk", user) for user in users]
+    skipped = list(User.objects.filter(Q(is_staff=True) | Q(is_superuser=True), pk__in=selected, profile__isnull=False))
     unsent = []
     if notify and activated and not send_approval_emails(activated, login_url=login_url):
         unsent = activated
-    return Review(changed=profiles, unsent=unsent)
+    return Review(changed=profiles, unsent=unsent, skipped=skipped)
 
 
 def log_entry(reviewer, user, old_status, new_status, note):
