@@ -121,7 +121,9 @@ else:
 # CACHES
 # ------------------------------------------------------------------------------
 # Redis is what several app servers share: sessions and rate-limit counters live
-# there. Without it the cache is each process's own memory, fine on one machine.
+# there. Without it the general cache is each process's own memory, but the
+# rate-limit counters must still be one count for every gunicorn worker: they go
+# to a table in the database (made by a migration), with an atomic increment.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -134,8 +136,18 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    CACHES["ratelimit"] = CACHES["default"]
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
+            "BACKEND": "onboarding.cache.CounterCache",
+            "LOCATION": "onboarding_ratelimit",
+            # Counters expire within a period; culling (which could reset live ones) only past this many.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
+RATELIMIT_USE_CACHE = "ratelimit"
 
 # AUTHENTICATION
 # ------------------------------------------------------------------------------
@@ -258,11 +270,16 @@ if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", SIGNUP_RATE_LIMIT):
 # it sets to the client's address (like X-Forwarded-For). Only with a proxy that
 # sets or appends it, or clients could choose their own address.
 CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()
+# Logins per client address and, separately, per username (both login pages share them): every
+# POST counts, right or wrong, so a guesser gets LOGIN_RATE_LIMIT tries whatever addresses it uses.
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/m").strip()
+if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", LOGIN_RATE_LIMIT):
+    raise ImproperlyConfigured('LOGIN_RATE_LIMIT must look like "10/m" (count/period: s, m, h, d), or be "0".')
 RATELIMIT_IP_META_KEY = "onboarding.abuse.client_ip"
 RATELIMIT_VIEW = "onboarding.views.too_many_requests"
 # django_ratelimit is used as a library, not an installed app: its system checks
-# reject the per-process memory cache that a one-machine run without Redis
-# uses on purpose, and warn about Django's own Redis backend, which works.
+# know cache backends only by name, and flag both of ours (the database counters
+# with an atomic increment, and Django's own Redis backend), which work.
 
 # LOGGING
 # ------------------------------------------------------------------------------

@@ -4,14 +4,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from onboarding.abuse import guard_login
 from onboarding.forms import LoginForm
 from onboarding.views import healthz
 
 urlpatterns = [
     path("", include("onboarding.urls")),
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("login/", guard_login(auth_views.LoginView.as_view(authentication_form=LoginForm)), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's own login, with the same limits, matched before the admin's URLs.
+    path("admin/login/", guard_login(admin.site.login)),
     path("admin/", admin.site.urls),
     # For load balancers; exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT).
     path("healthz", healthz, name="healthz"),
