@@ -216,6 +216,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 CSRF_FAILURE_VIEW = "onboarding.views.csrf_failure"
+# A request body far past what any of our forms sends is refused (our 400 page) before it is parsed.
+# The wizard's biggest POST is under 10 KB (every field at its limit, Korean percent-encoded) and
+# about a dozen fields; the admin's are the review actions on up to 100 selected users.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # INTERNATIONALIZATION
 # ------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class AccountForm(StepForm):
     )
     email = forms.EmailField(
         label=_("Email address"),
+        max_length=254,  # what RFC 5321 allows in a path, and the model's length
         help_text=_("We will only use it to contact you about your account."),
         error_messages={
             "required": _("Enter your email address."),

@@ -4,6 +4,7 @@ import logging
 import sys
 
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -22,7 +23,8 @@ OUTAGES = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutE
 
 
 def bad_request(request, exception=None):
-    return render(request, "400.html", status=400)
+    too_big = isinstance(exception, (RequestDataTooBig, TooManyFieldsSent))
+    return render(request, "400.html", {"too_big": too_big}, status=400)
 
 
 def permission_denied(request, exception=None):

@@ -22,6 +22,7 @@ from .. import services
 from ..abuse import guard_signup_post
 from ..forms import AccountForm, ConfirmForm, ProfileForm
 from ..models import Profile
+from .bounds import refusal
 from .rendering import blank_form_html
 
 logger = logging.getLogger(__name__)
@@ -108,14 +109,29 @@ class SignupWizard(NamedUrlSessionWizardView):
             return current
         return self.first_incomplete_step()
 
-    def store(self, step, form, *, valid):
-        """Keep the step's own fields as typed (no password, token or management data)."""
+    def own_data(self, form):
+        """The step's own fields as typed (no password, token or management data)."""
         data = MultiValueDict()
         for name in form.fields:
             key = form.add_prefix(name)
             if name not in SECRET_FIELDS and key in form.data:
                 data.setlist(key, form.data.getlist(key))
-        self.storage.set_step_data(step, data)
+        return data
+
+    def refuse_oversized(self, step, form):
+        """Our page saying why, when the answers are longer or more than the wizard keeps; else None."""
+        reason = refusal(form, dict(self.own_data(form).lists()), self.storage.data, step)
+        if reason is None:
+            return None
+        logger.warning("Signup POST refused: answers too long or repeated (step %s).", step)
+        messages.error(self.request, reason + " " + _("Nothing you sent on this page was saved."))
+        response = self.render(self.get_form(step))
+        response.status_code = 400
+        return response
+
+    def store(self, step, form, *, valid):
+        """Keep the step's own fields as typed (no password, token or management data)."""
+        self.storage.set_step_data(step, self.own_data(form))
         valid_steps = [s for s in self.extra("valid", []) if s != step] + ([step] if valid else [])
         self.remember(valid=valid_steps)
 
@@ -175,6 +191,9 @@ class SignupWizard(NamedUrlSessionWizardView):
         self.storage.current_step = step
         self.ensure_id()
         form = self.get_form(step, data=request.POST)
+        refused = self.refuse_oversized(step, form)
+        if refused:
+            return refused
         goto = request.POST.get("wizard_goto_step")
         if goto:
             if goto not in self.step_names:
@@ -215,7 +234,9 @@ class SignupWizard(NamedUrlSessionWizardView):
         if step == self.steps.first:
             return None  # nothing earlier could have been lost: carry on as usual
         # The session expired: keep what was typed on this step, say what happened.
-        self.store(step, self.get_form(step, data=self.request.POST), valid=False)
+        form = self.get_form(step, data=self.request.POST)
+        if refusal(form, dict(self.own_data(form).lists()), self.storage.data, step) is None:
+            self.store(step, form, valid=False)
         self.ensure_id()
         messages.error(
             self.request,
