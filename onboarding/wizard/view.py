@@ -79,6 +79,9 @@ class SignupWizard(NamedUrlSessionWizardView):
     def ensure_id(self):
         """Give a new wizard its id: it tells this wizard's pages from an older one's."""
         if not self.extra("id"):
+            # A new wizard, a new session key (what the session holds is kept): whoever planted or saw
+            # the old key cannot watch the answers.
+            self.request.session.cycle_key()
             self.remember(id=secrets.token_urlsafe(16))
         return self.extra("id")
 
@@ -287,7 +290,9 @@ class SignupWizard(NamedUrlSessionWizardView):
         session = self.request.session
         session.pop(self.storage.prefix, None)
         if user.is_active:
-            login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")  # a new key
+        else:
+            session.cycle_key()  # a new key here too, so the key that carried the answers ends with them
         session["success_id"] = user.username
         session["success_name"] = user.profile.real_name
         session["success_email"] = user.email
