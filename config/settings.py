@@ -156,18 +156,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "onboarding:landing"
 LOGOUT_REDIRECT_URL = "onboarding:landing"
 
-# Argon2 first: new passwords are hashed with it; the others only verify old hashes.
+# Argon2 first: new passwords are hashed with it (NFKC-normalised first, see onboarding/passwords.py);
+# the others only verify old hashes.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "onboarding.passwords.NormalizingArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# NIST SP 800-63B-4 for a password that is the only factor: at least 15 characters, 64 or more
+# allowed, no composition rules, checked against leaked and common passwords and the person's own
+# details. The form lists these validators' help texts before typing.
+SIGNUP_PASSWORD_MIN_LENGTH = int(os.environ.get("SIGNUP_PASSWORD_MIN_LENGTH") or 15)
+if SIGNUP_PASSWORD_MIN_LENGTH < 8:
+    raise ImproperlyConfigured("SIGNUP_PASSWORD_MIN_LENGTH must be at least 8 (NIST SP 800-63B-4).")
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "onboarding.passwords.MinimumLengthValidator"},
+    {"NAME": "onboarding.passwords.MaximumLengthValidator"},
+    {"NAME": "onboarding.passwords.VisibleCharactersValidator"},
+    {"NAME": "onboarding.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "onboarding.passwords.GuessablePasswordValidator"},
 ]
 
 # SESSIONS
