@@ -1,5 +1,7 @@
 """Who signed up: the user account and the profile answers given in the wizard."""
 
+import unicodedata
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -7,6 +9,11 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+def identity_key(value):
+    """How usernames and email addresses are compared: NFKC, then casefold."""
+    return unicodedata.normalize("NFKC", value).casefold()
+
 
 # `username__lower=...` compares through LOWER(), so lookups use the same
 # expression as the case-insensitive unique constraints (and their indexes).

@@ -1,5 +1,6 @@
 """One form per signup step: account, profile, confirmation."""
 
+import hashlib
 import re
 
 from crispy_forms.helper import FormHelper
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..models import User
+from ..models import User, identity_key
 from .widgets import PasswordInput
 
 
@@ -39,6 +40,10 @@ class AccountForm(StepForm):
         "password_mismatch": _("The two passwords do not match. Type the same password in both fields."),
         "password_required": _("Enter a password."),
         "password2_required": _("Type your password again to confirm it."),
+        "password_recheck": _(
+            "You changed your username or email address, so type your password again: "
+            "we check that it is not like them."
+        ),
     }
 
     username = forms.CharField(
@@ -78,11 +83,17 @@ class AccountForm(StepForm):
         widget=PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args, has_password=False, **kwargs):
+    def __init__(self, *args, has_password=False, password_checked_for=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_password = has_password
+        # The username and email the stored password was checked against; the password may be left
+        # blank only while both are still the same.
+        self.password_checked_for = password_checked_for
         if has_password:
-            self.fields["password1"].help_text = _("Leave both password fields blank to keep the password you chose.")
+            self.fields["password1"].help_text = _(
+                "Leave both password fields blank to keep the password you chose. If you change your username "
+                "or email address, type it again."
+            )
         else:
             self.fields["password1"].widget.attrs["required"] = True
             self.fields["password2"].widget.attrs["required"] = True
@@ -104,6 +115,8 @@ class AccountForm(StepForm):
         password1 = cleaned_data.get("password1")
         password2 = cleaned_data.get("password2")
         if not password1 and not password2 and self.has_password:
+            if self.identity() != self.password_checked_for:
+                self.add_error("password1", ValidationError(self.error_messages["password_recheck"], code="recheck"))
             return cleaned_data
         if not password1:
             self.add_error("password1", ValidationError(self.error_messages["password_required"], code="required"))
@@ -118,6 +131,11 @@ class AccountForm(StepForm):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned_data
+
+    def identity(self):
+        """A digest of the username and email the password is checked against (as the uniqueness checks see them)."""
+        keys = (identity_key(self.cleaned_data.get("username", "")), identity_key(self.cleaned_data.get("email", "")))
+        return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
     @property
     def new_password(self):

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 WIZARD_MAX_BYTES = 2048
 # What a field without max_length may keep (the terms checkbox sends "on").
 DEFAULT_MAX_LENGTH = 32
-# Kept for the password hash, which is stored after the account step's answers.
-HASH_ROOM = 128
+# Kept for the password hash and the digest of what it was checked against, stored after the account step's answers.
+HASH_ROOM = 128 + 96
 
 
 def wizard_bytes(wizard):

@@ -140,7 +140,10 @@ class SignupWizard(NamedUrlSessionWizardView):
 
     def get_form_kwargs(self, step=None):
         if step == "account":
-            return {"has_password": bool(self.extra("password_hash"))}
+            return {
+                "has_password": bool(self.extra("password_hash")),
+                "password_checked_for": self.extra("password_checked_for"),
+            }
         return {}
 
     def get_form_initial(self, step):
@@ -213,7 +216,7 @@ class SignupWizard(NamedUrlSessionWizardView):
 
         self.store(step, form, valid=True)
         if step == "account" and form.new_password:
-            self.remember(password_hash=make_password(form.new_password))
+            self.remember(password_hash=make_password(form.new_password), password_checked_for=form.identity())
         if request.GET.get("return") == "confirm":
             return self.go_to(self.first_incomplete_step())
         return self.go_to(self.get_next_step(step))
