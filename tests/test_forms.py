@@ -56,9 +56,19 @@ def test_account_form_needs_a_password_until_one_is_stored():
     assert not form.is_valid()
     assert form.errors["password1"] == ["Enter a password."]
 
-    kept = account_form(has_password=True, password1="", password2="")
+    checked = account_form()
+    assert checked.is_valid()
+    kept = AccountForm(
+        data={"account-username": "minji", "account-email": "minji@example.com"},
+        prefix="account",
+        has_password=True,
+        password_checked_for=checked.identity(),
+    )
     assert kept.is_valid(), kept.errors
     assert kept.new_password == ""
+
+    changed = account_form(has_password=True, password1="", password2="")  # checked against nothing known
+    assert changed.errors.as_data()["password1"][0].code == "recheck"
 
 
 @pytest.mark.django_db
