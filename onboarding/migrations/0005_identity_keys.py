@@ -20,7 +20,7 @@ def drop_counter_table(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("onboarding", "0003_user_manager"),
+        ("onboarding", "0004_email"),
     ]
 
     operations = [
