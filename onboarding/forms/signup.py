@@ -11,7 +11,14 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..models import User, identity_key
+from ..identities import (
+    identity_key,
+    validate_email_address,
+    validate_not_confusable,
+    validate_not_reserved,
+    validate_visible,
+)
+from ..models import User
 from .widgets import PasswordInput
 
 
@@ -49,7 +56,7 @@ class AccountForm(StepForm):
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
-        validators=[UnicodeUsernameValidator()],
+        validators=[validate_visible, UnicodeUsernameValidator(), validate_not_reserved, validate_not_confusable],
         help_text=_("Up to 150 characters: letters, digits and @ . + - _ only."),
         error_messages={
             "required": _("Enter a username."),
@@ -61,6 +68,7 @@ class AccountForm(StepForm):
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,  # what RFC 5321 allows in a path, and the model's length
+        validators=[validate_email_address],
         help_text=_("We will only use it to contact you about your account."),
         error_messages={
             "required": _("Enter your email address."),
