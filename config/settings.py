@@ -68,6 +68,9 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Outside the session and CSRF middleware, so it sees the Vary: Cookie they add.
+    "onboarding.middleware.PrivateCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -225,6 +228,16 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     },
+}
+# Browser features the site never uses, denied to it and to anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer ambient-light-sensor autoplay bluetooth browsing-topics camera display-capture "
+        "encrypted-media fullscreen geolocation gyroscope hid idle-detection magnetometer microphone midi "
+        "payment picture-in-picture publickey-credentials-get screen-wake-lock serial usb web-share "
+        "xr-spatial-tracking"
+    ).split()
 }
 CSRF_FAILURE_VIEW = "onboarding.views.csrf_failure"
 # A request body far past what any of our forms sends is refused (our 400 page) before it is parsed.
