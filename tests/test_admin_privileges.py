@@ -63,7 +63,8 @@ def test_staff_cannot_make_a_plain_user_staff_nor_edit_groups(client):
     person.refresh_from_db()
     assert not person.is_staff and not person.is_superuser
 
-    response = client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "Everyone", "permissions": [review_permission().pk]})
+    crafted = {"name": "Everyone", "permissions": [review_permission().pk]}
+    response = client.post(f"/admin/auth/group/{group.pk}/change/", crafted)
     assert response.status_code == 403
     assert not group.permissions.exists()
 

@@ -34,11 +34,14 @@ def test_leaked_and_common_passwords_are_refused_even_with_the_lowest_minimum(cl
 
 
 def test_the_reviews_other_example_is_too_short_by_default(client):
-    # zxcvbn rates xkcd's "Tr0ub4dor&3" hard to guess (about 10^11 guesses); at 11 characters the length rule refuses it.
-    assert "Your password is 11 characters long. Make it at least 15 characters" in account_errors(client, "Tr0ub4dor&3")
+    # zxcvbn rates xkcd's "Tr0ub4dor&3" hard to guess (about 10^11 guesses); the length rule refuses it.
+    page = account_errors(client, "Tr0ub4dor&3")
+    assert "Your password is 11 characters long. Make it at least 15 characters" in page
 
 
-@pytest.mark.parametrize("password", [" " * 16, "\u200b" * 16, "\u3000\u200d" * 8], ids=["spaces", "zwsp", "ideographic"])
+@pytest.mark.parametrize(
+    "password", [" " * 16, "\u200b" * 16, "\u3000\u200d" * 8], ids=["spaces", "zwsp", "ideographic"]
+)
 def test_blank_looking_passwords_are_refused(client, password):
     assert BLANK in account_errors(client, password)
 

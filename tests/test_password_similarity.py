@@ -17,7 +17,8 @@ def test_the_review_bypass_is_closed(signup, client):
     page = client.get("/signup/account/").content.decode()
     assert "If you change your username or email address, type it again." in page
 
-    response = client.post("/signup/account/?return=confirm", step_data("account", username=CHOSEN, email=ACCOUNT["email"]))
+    changed = step_data("account", username=CHOSEN, email=ACCOUNT["email"])
+    response = client.post("/signup/account/?return=confirm", changed)
     assert response.status_code == 200
     assert RECHECK in response.content.decode()
 

@@ -1,8 +1,9 @@
-"""A new session key when a signup starts and when it ends, in every mode, keeping what the session holds (finding 8)."""
+"""A new session key when a signup starts and when it ends, in every mode, keeping the contents (finding 8)."""
+
+from importlib import import_module
 
 import pytest
 from django.conf import settings
-from importlib import import_module
 
 from tests.conftest import ACCOUNT, PROFILE, WIZARD_KEY, step_data
 

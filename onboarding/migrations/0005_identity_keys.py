@@ -37,7 +37,8 @@ def fill_keys(apps, schema_editor):
             + "; ".join(clashes)
             + ". Rename or merge one of each pair, then migrate again."
         )
-    User.objects.using(schema_editor.connection.alias).bulk_update(users, ["username_key", "email_key"], batch_size=500)
+    manager = User.objects.using(schema_editor.connection.alias)
+    manager.bulk_update(users, ["username_key", "email_key"], batch_size=500)
 
 
 class Migration(migrations.Migration):

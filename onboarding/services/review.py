@@ -64,7 +64,8 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
         if notify and activated:
             send_approval_emails(users=activated, login_url=login_url)
     selected = [getattr(user, "pk", user) for user in users]
-    skipped = list(User.objects.filter(Q(is_staff=True) | Q(is_superuser=True), pk__in=selected, profile__isnull=False))
+    staff = Q(is_staff=True) | Q(is_superuser=True)
+    skipped = list(User.objects.filter(staff, pk__in=selected, profile__isnull=False))
     return Review(changed=profiles, skipped=skipped)
 
 
