@@ -176,6 +176,8 @@ PASSWORD_HASHERS = [
 SIGNUP_PASSWORD_MIN_LENGTH = int(os.environ.get("SIGNUP_PASSWORD_MIN_LENGTH") or 15)
 if SIGNUP_PASSWORD_MIN_LENGTH < 8:
     raise ImproperlyConfigured("SIGNUP_PASSWORD_MIN_LENGTH must be at least 8 (NIST SP 800-63B-4).")
+# A password reset link works once, for three hours.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "onboarding.passwords.MinimumLengthValidator"},
     {"NAME": "onboarding.passwords.MaximumLengthValidator"},
@@ -348,6 +350,13 @@ CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/m").strip()
 if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", LOGIN_RATE_LIMIT):
     raise ImproperlyConfigured('LOGIN_RATE_LIMIT must look like "10/m" (count/period: s, m, h, d), or be "0".')
+# Mail a visitor can ask for (confirmation sent again, password reset, "finish later" link):
+# per client address and per email address, "count/period" like SIGNUP_RATE_LIMIT; "0" lifts it.
+EMAIL_RATE_LIMIT_PER_CLIENT = os.environ.get("EMAIL_RATE_LIMIT_PER_CLIENT", "10/h").strip()
+EMAIL_RATE_LIMIT_PER_ADDRESS = os.environ.get("EMAIL_RATE_LIMIT_PER_ADDRESS", "3/h").strip()
+for _name in ("EMAIL_RATE_LIMIT_PER_CLIENT", "EMAIL_RATE_LIMIT_PER_ADDRESS"):
+    if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(f'{_name} must look like "3/h" (count/period: s, m, h, d), or be "0".')
 RATELIMIT_IP_META_KEY = "onboarding.abuse.client_ip"
 RATELIMIT_VIEW = "onboarding.views.too_many_requests"
 # django_ratelimit is used as a library, not an installed app: its system checks
@@ -361,5 +370,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"onboarding": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "onboarding": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django_tasks_db": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

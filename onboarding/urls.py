@@ -1,4 +1,4 @@
-"""URLs of the signup: landing page, the wizard's steps, the done page."""
+"""URLs of the signup: landing page, the wizard's steps, the done page, and the links we email."""
 
 from django.urls import path, re_path
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("signup/done/", views.DoneView.as_view(), name="done"),
     path("signup/already-created/", views.AlreadyCreatedView.as_view(), name="already_created"),
     re_path(r"^signup/(?P<step>account|profile|confirm)/$", signup_wizard, name="signup_step"),
+    path("signup/resume/<str:token>/", views.ResumeSignupView.as_view(), name="resume"),
+    path("signup/link-sent/", views.ResumeLinkSentView.as_view(), name="resume_link_sent"),
+    path("email/confirm/<str:token>/", views.ConfirmEmailView.as_view(), name="confirm_email"),
+    path("email/confirmed/", views.EmailConfirmedView.as_view(), name="email_confirmed"),
+    path("email/confirm-again/", views.ResendConfirmationView.as_view(), name="resend_confirmation"),
+    path("email/confirm-again/sent/", views.ConfirmationSentView.as_view(), name="confirmation_sent"),
 ]

@@ -1,15 +1,16 @@
 """The login form."""
 
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..models import ReviewStatus, User
+from ..models import Profile, ReviewStatus, User
 from .widgets import PasswordInput
 
 
 class LoginForm(AuthenticationForm):
-    """Log in with a username in any case; a person whose signup awaits review is told so."""
+    """Log in with a username in any case; a person whose signup awaits review or confirmation is told so."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -17,11 +18,28 @@ class LoginForm(AuthenticationForm):
         "awaiting_review": _(
             "Your account is waiting for review. We will email you when it has been approved, and then you can log in."
         ),
+        "email_unconfirmed": _(
+            "Confirm your email address first: open the link in the email we sent you, then log in. "
+            "No email? We can send it again."
+        ),
     }
+
+    unconfirmed_user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].widget = PasswordInput(attrs={"autocomplete": "current-password"})
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        # SIGNUP_EMAIL_VERIFICATION=mandatory holds signups (accounts with a profile) until their address is confirmed.
+        if (
+            settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
+            and not user.email_verified_at
+            and Profile.objects.filter(user=user).exists()
+        ):
+            self.unconfirmed_user = user
+            raise ValidationError(self.error_messages["email_unconfirmed"], code="email_unconfirmed")
 
     def clean(self):
         try:

@@ -2,3 +2,6 @@
 
 from .accounts import create_account  # noqa: F401
 from .review import REVIEW_PERMISSION, Review, review_signups, send_approval_emails  # noqa: F401
+from .email import confirm_email, send_confirmation_email, send_signup_attempt_notice  # noqa: F401
+from .passwords import reset_password, send_password_reset  # noqa: F401
+from .drafts import clear_expired_drafts, discard_draft, find_draft, save_draft, send_resume_link  # noqa: F401

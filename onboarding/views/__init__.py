@@ -11,3 +11,12 @@ from .errors import (  # noqa: F401
     too_many_requests,
 )
 from .pages import AlreadyCreatedView, DoneView, LandingView, StartOverView  # noqa: F401
+from .email_links import (  # noqa: F401
+    ConfirmationSentView,
+    ConfirmEmailView,
+    EmailConfirmedView,
+    ResendConfirmationView,
+)
+from .login import LoginView  # noqa: F401
+from .passwords import PasswordResetConfirmView, PasswordResetView  # noqa: F401
+from .resume import ResumeLinkSentView, ResumeSignupView  # noqa: F401
