@@ -68,6 +68,9 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Outside the session and CSRF middleware, so it sees the Vary: Cookie they add.
+    "onboarding.middleware.PrivateCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,7 +127,9 @@ else:
 # CACHES
 # ------------------------------------------------------------------------------
 # Redis is what several app servers share: sessions and rate-limit counters live
-# there. Without it the cache is each process's own memory, fine on one machine.
+# there. Without it the general cache is each process's own memory, but the
+# rate-limit counters must still be one count for every gunicorn worker: they go
+# to a table in the database (made by a migration), with an atomic increment.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -137,8 +142,18 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    CACHES["ratelimit"] = CACHES["default"]
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
+            "BACKEND": "onboarding.cache.CounterCache",
+            "LOCATION": "onboarding_ratelimit",
+            # Counters expire within a period; culling (which could reset live ones) only past this many.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
+RATELIMIT_USE_CACHE = "ratelimit"
 
 # AUTHENTICATION
 # ------------------------------------------------------------------------------
@@ -147,20 +162,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "onboarding:landing"
 LOGOUT_REDIRECT_URL = "onboarding:landing"
 
-# Argon2 first: new passwords are hashed with it; the others only verify old hashes.
+# Argon2 first: new passwords are hashed with it (NFKC-normalised first, see onboarding/passwords.py);
+# the others only verify old hashes.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "onboarding.passwords.NormalizingArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# NIST SP 800-63B-4 for a password that is the only factor: at least 15 characters, 64 or more
+# allowed, no composition rules, checked against leaked and common passwords and the person's own
+# details. The form lists these validators' help texts before typing.
+SIGNUP_PASSWORD_MIN_LENGTH = int(os.environ.get("SIGNUP_PASSWORD_MIN_LENGTH") or 15)
+if SIGNUP_PASSWORD_MIN_LENGTH < 8:
+    raise ImproperlyConfigured("SIGNUP_PASSWORD_MIN_LENGTH must be at least 8 (NIST SP 800-63B-4).")
 # A password reset link works once, for three hours.
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "onboarding.passwords.MinimumLengthValidator"},
+    {"NAME": "onboarding.passwords.MaximumLengthValidator"},
+    {"NAME": "onboarding.passwords.VisibleCharactersValidator"},
+    {"NAME": "onboarding.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "onboarding.passwords.GuessablePasswordValidator"},
 ]
 
 # SESSIONS
@@ -208,7 +231,22 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+# Browser features the site never uses, denied to it and to anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer ambient-light-sensor autoplay bluetooth browsing-topics camera display-capture "
+        "encrypted-media fullscreen geolocation gyroscope hid idle-detection magnetometer microphone midi "
+        "payment picture-in-picture publickey-credentials-get screen-wake-lock serial usb web-share "
+        "xr-spatial-tracking"
+    ).split()
+}
 CSRF_FAILURE_VIEW = "onboarding.views.csrf_failure"
+# A request body far past what any of our forms sends is refused (our 400 page) before it is parsed.
+# The wizard's biggest POST is under 10 KB (every field at its limit, Korean percent-encoded) and
+# about a dozen fields; the admin's are the review actions on up to 100 selected users.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # INTERNATIONALIZATION
 # ------------------------------------------------------------------------------
@@ -307,6 +345,11 @@ if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", SIGNUP_RATE_LIMIT):
 # it sets to the client's address (like X-Forwarded-For). Only with a proxy that
 # sets or appends it, or clients could choose their own address.
 CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()
+# Logins per client address and, separately, per username (both login pages share them): every
+# POST counts, right or wrong, so a guesser gets LOGIN_RATE_LIMIT tries whatever addresses it uses.
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/m").strip()
+if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", LOGIN_RATE_LIMIT):
+    raise ImproperlyConfigured('LOGIN_RATE_LIMIT must look like "10/m" (count/period: s, m, h, d), or be "0".')
 # Mail a visitor can ask for (confirmation sent again, password reset, "finish later" link):
 # per client address and per email address, "count/period" like SIGNUP_RATE_LIMIT; "0" lifts it.
 EMAIL_RATE_LIMIT_PER_CLIENT = os.environ.get("EMAIL_RATE_LIMIT_PER_CLIENT", "10/h").strip()
@@ -317,8 +360,8 @@ for _name in ("EMAIL_RATE_LIMIT_PER_CLIENT", "EMAIL_RATE_LIMIT_PER_ADDRESS"):
 RATELIMIT_IP_META_KEY = "onboarding.abuse.client_ip"
 RATELIMIT_VIEW = "onboarding.views.too_many_requests"
 # django_ratelimit is used as a library, not an installed app: its system checks
-# reject the per-process memory cache that a one-machine run without Redis
-# uses on purpose, and warn about Django's own Redis backend, which works.
+# know cache backends only by name, and flag both of ours (the database counters
+# with an atomic increment, and Django's own Redis backend), which work.
 
 # LOGGING
 # ------------------------------------------------------------------------------

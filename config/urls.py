@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from onboarding.abuse import guard_login
 from onboarding.views import LoginView, PasswordResetConfirmView, PasswordResetView, healthz
 
 urlpatterns = [
     path("", include("onboarding.urls")),
-    path("login/", LoginView.as_view(), name="login"),
+    path("login/", guard_login(LoginView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -17,6 +18,8 @@ urlpatterns = [
     ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's own login, with the same limits, matched before the admin's URLs.
+    path("admin/login/", guard_login(admin.site.login)),
     path("admin/", admin.site.urls),
     # For load balancers; exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT).
     path("healthz", healthz, name="healthz"),

@@ -1,7 +1,8 @@
-"""Abuse limits: a per-IP rate limit on the wizard's POSTs, a honeypot field, and limits on mail people ask for."""
+"""Abuse limits: a per-IP limit and a honeypot on the wizard's POSTs, limits on login and on mail people ask for."""
 
 import ipaddress
 import logging
+import unicodedata
 from functools import wraps
 
 from django.conf import settings
@@ -53,6 +54,26 @@ def guard_signup_post(post):
         return post(view, request, *args, **kwargs)
 
     return guarded
+
+
+def login_rate(group, request):
+    """LOGIN_RATE_LIMIT, or None (no limit) when it is "0"."""
+    return None if settings.LOGIN_RATE_LIMIT == "0" else settings.LOGIN_RATE_LIMIT
+
+
+def login_username(group, request):
+    """The username being tried, in the form that matching ignores (case, width), so variants share a count."""
+    return unicodedata.normalize("NFKC", request.POST.get("username", "")).casefold().strip()
+
+
+def guard_login(view):
+    """Limit a login view's POSTs per client address and per username tried, right or wrong.
+
+    Both login pages (/login/ and /admin/login/) share the two counters. Every POST counts, so
+    each costs a password hash only LOGIN_RATE_LIMIT times per period, whatever the answer.
+    """
+    view = ratelimit(group="login-username", key=login_username, rate=login_rate, method="POST")(view)
+    return ratelimit(group="login-ip", key="ip", rate=login_rate, method="POST")(view)
 
 
 def mail_rate(setting):

@@ -4,26 +4,26 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
-from django.db.models import Value
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-# `username__lower=...` compares through LOWER(), so lookups use the same
-# expression as the case-insensitive unique constraints (and their indexes).
-models.CharField.register_lookup(Lower)
+from .identities import email_key, identity_key, normalize_email, username_key  # noqa: F401
 
 
 class UserManager(DjangoUserManager):
     def with_username(self, username):
-        """Users with this username, ignoring case, as the unique constraint does."""
-        return self.filter(username__lower=Lower(Value(username)))
+        """Users with this username, however it is spelled (case, width, composition), as the constraint sees it."""
+        return self.filter(username_key=username_key(username or ""))
 
     def with_email(self, email):
-        """Users with this email address, ignoring case, as the unique constraint does."""
-        return self.filter(email__lower=Lower(Value(email)))
+        """Users with this email address, however it is spelled, the domain in either Unicode or xn-- form."""
+        return self.filter(email_key=email_key(email))
+
+    @classmethod
+    def normalize_email(cls, email):
+        return normalize_email(email)
 
     def get_by_natural_key(self, username):
-        # Usernames are unique whatever their case, so logging in ignores case too.
+        # Usernames are unique whatever their spelling, so logging in ignores case and width too.
         return self.with_username(username).get()
 
 
@@ -31,6 +31,9 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"))
     # When the person proved they read mail at `email`; null until then.
     email_verified_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    # What usernames and addresses are unique by (onboarding/identities.py), kept in step by save().
+    username_key = models.CharField(max_length=600, editable=False)
+    email_key = models.CharField(max_length=1000, null=True, editable=False)
 
     objects = UserManager()
 
@@ -39,12 +42,20 @@ class User(AbstractUser):
         constraints = [
             # The form checks these too; the database has the last word when two
             # people race for the same name.
-            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(fields=["username_key"], name="user_username_key_unique"),
+            models.UniqueConstraint(fields=["email_key"], name="user_email_key_unique"),
         ]
         # The admin lists users newest first (Django adds the id to make the order total):
         # with this index a page of a million-row list reads only its own rows.
         indexes = [models.Index(fields=["date_joined", "id"], name="user_date_joined_id_idx")]
+
+    def save(self, *args, **kwargs):
+        self.username_key = username_key(self.username)
+        self.email_key = email_key(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"username", "email"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "username_key", "email_key"}
+        super().save(*args, **kwargs)
 
 
 class ReviewStatus(models.TextChoices):

@@ -1,9 +1,9 @@
-"""A real Argon2 hasher that counts how often it hashes, for tests that count hashes."""
+"""The site's real Argon2 hasher that counts how often it hashes, for tests that count hashes."""
 
-from django.contrib.auth.hashers import Argon2PasswordHasher
+from onboarding.passwords import NormalizingArgon2PasswordHasher
 
 
-class CountingArgon2PasswordHasher(Argon2PasswordHasher):
+class CountingArgon2PasswordHasher(NormalizingArgon2PasswordHasher):
     calls = 0
 
     def encode(self, password, salt):

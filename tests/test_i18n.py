@@ -51,13 +51,13 @@ def test_korean_change_links_put_the_answer_before_the_verb(signup):
     assert 'Change<span class="visually-hidden"> username</span></a>' in page
 
 
-def test_korean_errors_for_our_own_and_djangos_messages(client):
+def test_korean_errors_for_the_fields_and_the_password_rules(client):
     client.get("/signup/")
     data = step_data("account", username="민지 김", email="x", password1="password", password2="password")
     page = client.post("/signup/account/", data, headers={"accept-language": "ko"}).content.decode()
     assert "<title>오류: 계정 – 3단계 중 1단계 – 회원 가입</title>" in page
     assert "사용자 이름에는 공백 없이 문자, 숫자와 @ . + - _ 만 사용하세요." in page  # ours
-    assert "너무 흔히 사용되는 비밀번호입니다." in page  # Django's own catalogue
+    assert "비밀번호가 8자입니다. 15자 이상으로 만들어 주세요." in page  # the password rules (onboarding/passwords.py)
 
 
 def test_admin_labels_of_our_models_are_korean():

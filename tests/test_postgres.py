@@ -151,8 +151,12 @@ def test_two_people_racing_for_one_username_get_one_account_and_one_clear_error(
     assert "That username is taken. Choose a different username." in page
     assert "There is a problem" in page
     assert "_auth_user_id" not in loser.session
-    # The loser picks another name and carries on with the answers they already gave.
-    fixed = loser.post("/signup/account/", step_data("account", username=f"{username}-2", email=loser_email(loser)))
+    # The loser picks another name, types the password again (it is checked against the new name),
+    # and carries on with the answers they already gave.
+    retyped = {"password1": PASSWORD, "password2": PASSWORD}
+    fixed = loser.post(
+        "/signup/account/", step_data("account", username=f"{username}-2", email=loser_email(loser), **retyped)
+    )
     assert fixed.status_code == 302
     assert loser.post("/signup/confirm/", CREATE)["Location"] == "/signup/done/"
     assert User.objects.count() == 2

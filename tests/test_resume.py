@@ -133,7 +133,8 @@ def test_a_changed_address_after_the_link_is_not_taken_as_confirmed(signup, sent
     other.get(resume_path(sent_mail()[-1].body))
     other.post(
         "/signup/account/?return=confirm",
-        step_data("account", username="minji", email="other@example.com", password1="", password2=""),
+        # A new address: the password is typed again (it is checked against the new address).
+        step_data("account", username="minji", email="other@example.com", password1=PASSWORD, password2=PASSWORD),
     )
     other.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
     user = User.objects.get(username="minji")

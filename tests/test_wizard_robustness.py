@@ -129,9 +129,9 @@ def test_change_from_summary_returns_to_confirm(signup, client):
 
     account = page_text(client.get(change_email.split("#")[0]))
     assert 'value="minji@example.com"' in account
-    response = client.post(
-        "/signup/account/?return=confirm", step_data("account", username="minji", email="new@example.com")
-    )
+    # A new email address: the password is typed again, to be checked against it.
+    changed = step_data("account", username="minji", email="new@example.com", password1=PASSWORD, password2=PASSWORD)
+    response = client.post("/signup/account/?return=confirm", changed)
     assert response["Location"] == "/signup/confirm/"
     assert "new@example.com" in page_text(client.get("/signup/confirm/"))
 
@@ -198,7 +198,7 @@ def test_password_is_hashed_once_each_time_it_is_typed_and_never_at_the_end(sign
     client.post("/signup/account/", step_data("account", username="minji", email="minji@example.com"))
     assert CountingArgon2PasswordHasher.calls == 1  # left blank: nothing to hash
 
-    new_password = "another fine password 7"
+    new_password = "another fine sentence 7"
     client.post(
         "/signup/account/",
         step_data("account", username="minji", email="minji@example.com", password1=new_password, password2=new_password),

@@ -24,6 +24,8 @@ from .scale import EstimatedCountPaginator, search_by_union
 
 # Shown in a confirmation; the rest are counted, not listed (a selection can be a million users).
 LISTED_IN_CONFIRMATION = 20
+# Who may do what: only superusers hand out or take away privileges.
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
 class UniqueIgnoringCaseMixin:
@@ -143,7 +145,22 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and not self.has_review_permission(request):
             # Activating an account is what approving does; only reviewers decide that.
             readonly = (*readonly, "is_active")
+        if obj is not None and not request.user.is_superuser:
+            # Read-only fields are left out of the form, so a crafted POST cannot change them either.
+            readonly = (*readonly, *PRIVILEGE_FIELDS)
         return readonly
+
+    def has_change_permission(self, request, obj=None):
+        # Another staff member's account (its email, its password) is a superuser's to change: whoever
+        # could set it could log in as them. One's own account stays one's own.
+        if obj is not None and is_privileged(obj) and obj.pk != request.user.pk and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and is_privileged(obj) and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_inline_instances(self, request, obj=None):
         # Like the password and permissions, the profile is filled in once the user exists;
@@ -266,7 +283,19 @@ class UserAdmin(DjangoUserAdmin):
         else:
             message = ngettext("Rejected %(count)d signup.", "Rejected %(count)d signups.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS if count else messages.WARNING)
-        unchanged = selected - count
+        staff = len(review.skipped)
+        if staff:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected user is staff and was left as it was: staff accounts are not reviewed.",
+                    "%(count)d selected users are staff and were left as they were: staff accounts are not reviewed.",
+                    staff,
+                )
+                % {"count": staff},
+                messages.WARNING,
+            )
+        unchanged = selected - count - staff
         if unchanged:
             self.message_user(
                 request,
@@ -287,9 +316,15 @@ class UserAdmin(DjangoUserAdmin):
 
 def next_pending(user):
     """The signup after `user` in the list's order (newest first) that awaits review; from the top when none is."""
-    pending = User.objects.filter(profile__review_status=ReviewStatus.PENDING).exclude(pk=user.pk)
+    pending = User.objects.filter(
+        profile__review_status=ReviewStatus.PENDING, is_staff=False, is_superuser=False
+    ).exclude(pk=user.pk)
     newest_first = pending.order_by("-date_joined", "-pk")
     older = newest_first.filter(
         Q(date_joined__lt=user.date_joined) | Q(date_joined=user.date_joined, pk__lt=user.pk)
     ).first()
     return older or newest_first.first()
+
+
+def is_privileged(user):
+    return user.is_staff or user.is_superuser

@@ -1,5 +1,6 @@
 """One form per signup step: account, profile, confirmation."""
 
+import hashlib
 import re
 
 from crispy_forms.helper import FormHelper
@@ -11,6 +12,13 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from ..identities import (
+    identity_key,
+    validate_email_address,
+    validate_not_confusable,
+    validate_not_reserved,
+    validate_visible,
+)
 from ..models import User
 from .widgets import PasswordInput
 
@@ -40,12 +48,16 @@ class AccountForm(StepForm):
         "password_mismatch": _("The two passwords do not match. Type the same password in both fields."),
         "password_required": _("Enter a password."),
         "password2_required": _("Type your password again to confirm it."),
+        "password_recheck": _(
+            "You changed your username or email address, so type your password again: "
+            "we check that it is not like them."
+        ),
     }
 
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
-        validators=[UnicodeUsernameValidator()],
+        validators=[validate_visible, UnicodeUsernameValidator(), validate_not_reserved, validate_not_confusable],
         help_text=_("Up to 150 characters: letters, digits and @ . + - _ only."),
         error_messages={
             "required": _("Enter a username."),
@@ -56,6 +68,8 @@ class AccountForm(StepForm):
     )
     email = forms.EmailField(
         label=_("Email address"),
+        max_length=254,  # what RFC 5321 allows in a path, and the model's length
+        validators=[validate_email_address],
         help_text=_("We will only use it to contact you about your account."),
         error_messages={
             "required": _("Enter your email address."),
@@ -78,11 +92,17 @@ class AccountForm(StepForm):
         widget=PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args, has_password=False, **kwargs):
+    def __init__(self, *args, has_password=False, password_checked_for=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_password = has_password
+        # The username and email the stored password was checked against; the password may be left
+        # blank only while both are still the same.
+        self.password_checked_for = password_checked_for
         if has_password:
-            self.fields["password1"].help_text = _("Leave both password fields blank to keep the password you chose.")
+            self.fields["password1"].help_text = _(
+                "Leave both password fields blank to keep the password you chose. If you change your username "
+                "or email address, type it again."
+            )
         else:
             self.fields["password1"].widget.attrs["required"] = True
             self.fields["password2"].widget.attrs["required"] = True
@@ -106,6 +126,8 @@ class AccountForm(StepForm):
         password1 = cleaned_data.get("password1")
         password2 = cleaned_data.get("password2")
         if not password1 and not password2 and self.has_password:
+            if self.identity() != self.password_checked_for:
+                self.add_error("password1", ValidationError(self.error_messages["password_recheck"], code="recheck"))
             return cleaned_data
         if not password1:
             self.add_error("password1", ValidationError(self.error_messages["password_required"], code="required"))
@@ -120,6 +142,11 @@ class AccountForm(StepForm):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned_data
+
+    def identity(self):
+        """A digest of the username and email the password is checked against (as the uniqueness checks see them)."""
+        keys = (identity_key(self.cleaned_data.get("username", "")), identity_key(self.cleaned_data.get("email", "")))
+        return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
     @property
     def new_password(self):

@@ -8,6 +8,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
+from onboarding.identities import email_key, username_key
 from onboarding.models import Profile, User
 from onboarding.trigram import create_trigram_indexes, drop_trigram_indexes
 
@@ -25,10 +26,12 @@ WITH people AS MATERIALIZED (
     FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS n
 ), users AS (
     INSERT INTO {user} (id, password, is_superuser, username, first_name, last_name, email, is_staff,
-                        is_active, date_joined)
+                        is_active, date_joined, username_key, email_key)
     SELECT id, %(hash)s, false, (%(stems)s::text[])[who] || '.' || id, '', '',
            (%(stems)s::text[])[who] || '.' || id || '@' || (%(domains)s::text[])[1 + domain], false,
-           status = 'approved' OR (status = 'pending' AND %(pending_active)s), joined
+           status = 'approved' OR (status = 'pending' AND %(pending_active)s), joined,
+           (%(stem_keys)s::text[])[who] || '.' || id,
+           (%(stem_keys)s::text[])[who] || '.' || id || '@' || (%(domain_keys)s::text[])[1 + domain]
     FROM people
 ), profiles AS (
     INSERT INTO {profile} (user_id, real_name, preferred_name, phone, review_status, reviewed_by_id,
@@ -67,6 +70,9 @@ def seed(*, count, batch, people, statuses, domains, spread_days, password_hash,
         "names": [name for name, _, _ in people],
         "preferred": [preferred for _, preferred, _ in people],
         "stems": [stem for _, _, stem in people],
+        # The keys the unique constraints compare (onboarding/identities.py), as User.save() would store them.
+        "stem_keys": [username_key(stem) for _, _, stem in people],
+        "domain_keys": [email_key(f"x@{domain}").partition("@")[2] for domain in domains],
         "statuses": [str(status) for status in statuses],
         "cycle": len(statuses),
         "now": now,

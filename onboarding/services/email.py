@@ -31,7 +31,7 @@ def send_confirmation_email(*, user, confirm_url, language=None):
 @transaction.atomic
 def confirm_email(*, user_id, email):
     """Record that the address was confirmed; False when it already was (the user and address must still match)."""
-    confirmed = User.objects.filter(pk=user_id, email__lower=email.lower(), email_verified_at__isnull=True).update(
+    confirmed = User.objects.with_email(email).filter(pk=user_id, email_verified_at__isnull=True).update(
         email_verified_at=timezone.now()
     )
     if confirmed:

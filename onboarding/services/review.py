@@ -7,6 +7,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -19,13 +20,15 @@ REVIEW_PERMISSION = "onboarding.review_signup"
 
 class Review(NamedTuple):
     changed: list  # the ids of the profiles whose status changed
+    skipped: list = []  # staff and superusers among `users`: never reviewed, so never deactivated
 
 
 def review_signups(*, users, status, reviewer, note="", login_url="", notify=True):
     """Approve or reject signups, log each change, and email the people whose accounts this activated.
 
-    Approving activates the account; rejecting deactivates it. Users already in `status`, and
-    users without a profile (not signups), are left alone.
+    Approving activates the account; rejecting deactivates it. Users already in `status`, users
+    without a profile (not signups), and staff and superusers (a reviewer must never lock out an
+    administrator) are left alone; the staff among them who are signups come back as `skipped`.
     """
     if status not in (ReviewStatus.APPROVED, ReviewStatus.REJECTED):
         raise ValueError(f"A review decides approved or rejected, not {status!r}.")
@@ -38,7 +41,7 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
         # change (and email) each person once. Plain rows, not objects: 10,000 at a time stay quick.
         rows = list(
             Profile.objects.select_for_update()
-            .filter(user__in=users)
+            .filter(user__in=users, user__is_staff=False, user__is_superuser=False)
             .exclude(review_status=status)
             .order_by("pk")
             .values_list("pk", "user_id", "user__username", "user__is_active", "review_status")
@@ -58,7 +61,9 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
             send_approval_emails(user_ids=activated, login_url=login_url)
     if rows:
         funnel.record(status, count=len(rows), lang="")
-    return Review(changed=[row[0] for row in rows])
+    staff = Q(is_staff=True) | Q(is_superuser=True)
+    skipped = list(User.objects.filter(staff, pk__in=users, profile__isnull=False))
+    return Review(changed=[row[0] for row in rows], skipped=skipped)
 
 
 # Rows per UPDATE: within every database's limit on query parameters.

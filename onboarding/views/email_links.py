@@ -30,7 +30,7 @@ class ConfirmEmailView(View):
         try:
             user_id, email = links.read_confirm_email_token(token)
         except links.LinkExpired as expired:
-            user = User.objects.filter(pk=expired.value[0], email__lower=expired.value[1]).first()
+            user = User.objects.with_email(expired.value[1]).filter(pk=expired.value[0]).first()
             if user and user.email_verified_at:
                 return self.already_confirmed(request)
             if user:

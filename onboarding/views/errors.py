@@ -4,9 +4,11 @@ import logging
 import sys
 
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -21,7 +23,8 @@ OUTAGES = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutE
 
 
 def bad_request(request, exception=None):
-    return render(request, "400.html", status=400)
+    too_big = isinstance(exception, (RequestDataTooBig, TooManyFieldsSent))
+    return render(request, "400.html", {"too_big": too_big}, status=400)
 
 
 def permission_denied(request, exception=None):
@@ -46,7 +49,8 @@ def csrf_failure(request, reason=""):
 
 def too_many_requests(request, exception=None):
     logger.warning("Request refused: rate limit reached (ip=%s, path=%s)", client_ip(request), request.path)
-    response = render(request, "429.html", status=429)
+    login = request.path in (reverse("login"), reverse("admin:login"))
+    response = render(request, "429.html", {"login": login}, status=429)
     response["Retry-After"] = "60"
     return response
 

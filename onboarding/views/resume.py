@@ -59,6 +59,7 @@ class ResumeSignupView(View):
             )
         data = draft.data
         data["extra_data"] = {**data.get("extra_data", {}), PROVEN_EMAIL: draft.email.lower()}
+        request.session.cycle_key()  # a wizard starts in this browser: a new session key, as in SignupWizard
         request.session[SignupWizard.session_key()] = data
         messages.info(request, _("Welcome back. Your answers are filled in: carry on where you left off."))
         return redirect("onboarding:signup")

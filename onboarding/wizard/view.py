@@ -24,6 +24,7 @@ from .. import funnel, services
 from ..abuse import guard_signup_post
 from ..forms import AccountForm, ConfirmForm, ProfileForm
 from ..models import Profile, User
+from .bounds import refusal
 from .email import PROVEN_EMAIL, email_finish_later_link, send_confirmation
 from .rendering import blank_form_html
 
@@ -82,6 +83,9 @@ class SignupWizard(NamedUrlSessionWizardView):
     def ensure_id(self):
         """Give a new wizard its id: it tells this wizard's pages from an older one's."""
         if not self.extra("id"):
+            # A new wizard, a new session key (what the session holds is kept): whoever planted or saw
+            # the old key cannot watch the answers.
+            self.request.session.cycle_key()
             self.remember(id=secrets.token_urlsafe(16), started=funnel.start())
         return self.extra("id")
 
@@ -112,20 +116,38 @@ class SignupWizard(NamedUrlSessionWizardView):
             return current
         return self.first_incomplete_step()
 
-    def store(self, step, form, *, valid):
-        """Keep the step's own fields as typed (no password, token or management data)."""
+    def own_data(self, form):
+        """The step's own fields as typed (no password, token or management data)."""
         data = MultiValueDict()
         for name in form.fields:
             key = form.add_prefix(name)
             if name not in SECRET_FIELDS and key in form.data:
                 data.setlist(key, form.data.getlist(key))
-        self.storage.set_step_data(step, data)
+        return data
+
+    def refuse_oversized(self, step, form):
+        """Our page saying why, when the answers are longer or more than the wizard keeps; else None."""
+        reason = refusal(form, dict(self.own_data(form).lists()), self.storage.data, step)
+        if reason is None:
+            return None
+        logger.warning("Signup POST refused: answers too long or repeated (step %s).", step)
+        messages.error(self.request, reason + " " + _("Nothing you sent on this page was saved."))
+        response = self.render(self.get_form(step))
+        response.status_code = 400
+        return response
+
+    def store(self, step, form, *, valid):
+        """Keep the step's own fields as typed (no password, token or management data)."""
+        self.storage.set_step_data(step, self.own_data(form))
         valid_steps = [s for s in self.extra("valid", []) if s != step] + ([step] if valid else [])
         self.remember(valid=valid_steps)
 
     def get_form_kwargs(self, step=None):
         if step == "account":
-            return {"has_password": bool(self.extra("password_hash"))}
+            return {
+                "has_password": bool(self.extra("password_hash")),
+                "password_checked_for": self.extra("password_checked_for"),
+            }
         return {}
 
     def get_form_initial(self, step):
@@ -180,6 +202,9 @@ class SignupWizard(NamedUrlSessionWizardView):
         self.storage.current_step = step
         self.ensure_id()
         form = self.get_form(step, data=request.POST)
+        refused = self.refuse_oversized(step, form)
+        if refused:
+            return refused
         if request.POST.get("finish_later") and step != self.steps.first:
             # Like Back: keep what was typed here, valid or not, then mail the link.
             self.store(step, form, valid=step != self.steps.last and form.is_valid())
@@ -202,7 +227,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         self.store(step, form, valid=True)
         funnel.step_done(self.wizard_id, step)
         if step == "account" and form.new_password:
-            self.remember(password_hash=make_password(form.new_password))
+            self.remember(password_hash=make_password(form.new_password), password_checked_for=form.identity())
         if request.GET.get("return") == "confirm":
             return self.go_to(self.first_incomplete_step())
         return self.go_to(self.get_next_step(step))
@@ -227,7 +252,9 @@ class SignupWizard(NamedUrlSessionWizardView):
         if step == self.steps.first:
             return None  # nothing earlier could have been lost: carry on as usual
         # The session expired: keep what was typed on this step, say what happened.
-        self.store(step, self.get_form(step, data=self.request.POST), valid=False)
+        form = self.get_form(step, data=self.request.POST)
+        if refusal(form, dict(self.own_data(form).lists()), self.storage.data, step) is None:
+            self.store(step, form, valid=False)
         self.ensure_id()
         messages.error(
             self.request,
@@ -291,6 +318,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         logger.info("Signup with a taken email address; its owner (id=%s) was told by mail.", owner.pk)
         send_confirmation(self.request, owner, notice=True)
         self.discard_draft()
+        self.request.session.cycle_key()  # as for a new account awaiting confirmation
         self.hand_over(account["username"], profile["real_name"], account["email"])
         return redirect("onboarding:done")
 
@@ -307,7 +335,10 @@ class SignupWizard(NamedUrlSessionWizardView):
     def complete(self, user):
         """Clear the wizard, log the person in (unless their account must wait) and hand over to the done page."""
         if user.is_active and not (settings.SIGNUP_EMAIL_VERIFICATION == "mandatory" and not user.email_verified_at):
-            login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")  # a new session key
+        else:
+            # A new key here too, so the key that carried the answers ends with them.
+            self.request.session.cycle_key()
         self.hand_over(user.username, user.profile.real_name, user.email)
         return redirect("onboarding:done")
 

@@ -69,14 +69,14 @@ def test_switching_language_mid_signup_keeps_the_answers_and_the_step(page_in):
     expect(page.locator("main")).to_contain_text("Welcome, 김민지!")
 
 
-def test_korean_errors_come_with_korean_titles_and_djangos_korean_password_messages(page_in):
+def test_korean_errors_come_with_korean_titles_and_korean_password_messages(page_in):
     page = page_in("ko")
     page.goto("/signup/account/")
     fill_account(page, password="password")
     submit(page)
     expect(page).to_have_title("오류: 계정 – 3단계 중 1단계 – 회원 가입")
     expect(page.locator("#error-summary")).to_be_focused()
-    expect(page.locator("#error-summary")).to_contain_text("너무 흔히 사용되는 비밀번호입니다.")
+    expect(page.locator("#error-summary")).to_contain_text("비밀번호가 8자입니다. 15자 이상으로 만들어 주세요.")
     expect(page.get_by_label("비밀번호", exact=True)).to_have_accessible_description(
-        re.compile("오류: 너무 흔히 사용되는 비밀번호입니다.")
+        re.compile("오류: 비밀번호가 8자입니다. 15자 이상으로 만들어 주세요.")
     )

@@ -1,10 +1,11 @@
 """Real journeys in Chromium: resume, Back, browser back and reload, change from the summary, start over, expiry."""
 
 import pytest
+from playwright.sync_api import expect
 
 from onboarding.models import User
 from tests.browser.test_signup_flow import fill_account
-from tests.conftest import expire_session
+from tests.conftest import PASSWORD, expire_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -101,6 +102,11 @@ def test_change_an_answer_from_the_summary(page):
     page.get_by_role("link", name="Change email address").click()
     page.wait_for_url(lambda url: "/signup/account/?return=confirm" in url)
     page.get_by_label("Email address").fill("minji.kim@example.com")
+    page.get_by_role("button", name="Next").click()
+    # A new address: the password is asked for again, to be checked against it.
+    expect(page.locator("#error-summary")).to_contain_text("You changed your username or email address")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirm password").fill(PASSWORD)
     page.get_by_role("button", name="Next").click()
     page.wait_for_url("**/signup/confirm/")
     assert "minji.kim@example.com" in page.locator("main").inner_text()

@@ -9,11 +9,11 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from tqdm import tqdm
 
 from onboarding import services
+from onboarding.identities import email_key, username_key
 from onboarding.management import seed_postgres
 from onboarding.models import Profile, ReviewStatus, User
 from onboarding.services.review import log_entry
@@ -114,8 +114,8 @@ class Command(BaseCommand):
         password_hash = make_password(secrets.token_urlsafe(24))
         if connection.vendor == "postgresql":
             return self.seed_on_postgresql(count, reviewer, password_hash, rng)
-        self.taken_usernames = set(User.objects.values_list(Lower("username"), flat=True))
-        self.taken_emails = set(User.objects.values_list(Lower("email"), flat=True))
+        self.taken_usernames = set(User.objects.values_list("username_key", flat=True))
+        self.taken_emails = set(User.objects.values_list("email_key", flat=True))
         self.suffixes = {}
         self.log_templates = {}
         tally = {status: 0 for status in ReviewStatus}
@@ -176,15 +176,15 @@ class Command(BaseCommand):
         real_name, preferred_name, stem = person(number, rng)
         suffix = self.suffixes.get(stem, 1)
         username = stem if suffix == 1 else f"{stem}{suffix}"
-        while username.lower() in self.taken_usernames:
+        while username_key(username) in self.taken_usernames:
             suffix += 1
             username = f"{stem}{suffix}"
         self.suffixes[stem] = suffix + 1
         email = f"{username}@{rng.choice(DOMAINS)}"
-        while email.lower() in self.taken_emails:
+        while email_key(email) in self.taken_emails:
             email = f"{username}.{secrets.token_hex(2)}@{rng.choice(DOMAINS)}"
-        self.taken_usernames.add(username.lower())
-        self.taken_emails.add(email.lower())
+        self.taken_usernames.add(username_key(username))
+        self.taken_emails.add(email_key(email))
         status = STATUS_CYCLE[number % len(STATUS_CYCLE)] if reviewer else PENDING
         notes = APPROVAL_NOTES if status == APPROVED else REJECTION_NOTES
         return {
@@ -209,6 +209,9 @@ class Command(BaseCommand):
                 "first_name": "",
                 "last_name": "",
                 "email": signup["email"],
+                # bulk_create and COPY skip User.save(), which stores the keys the unique constraints compare.
+                "username_key": username_key(signup["username"]),
+                "email_key": email_key(signup["email"]),
                 "is_staff": False,
                 # As a reviewer's decision would leave it; pending ones as a new signup starts.
                 "is_active": signup["status"] == APPROVED

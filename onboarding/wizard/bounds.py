@@ -1,0 +1,41 @@
+"""How much a signup may keep in the session: each answer within its field's limit, sent once, 2 KB in all."""
+
+import json
+
+from django.utils.translation import gettext as _
+
+# The whole wizard in the session, as UTF-8 JSON. A signup with every answer at a generous length
+# fits: long Korean names in every field, a 254-character email address, the password hash.
+WIZARD_MAX_BYTES = 2048
+# What a field without max_length may keep (the terms checkbox sends "on").
+DEFAULT_MAX_LENGTH = 32
+# Kept for the password hash and the digest of what it was checked against, stored after the account step's answers.
+HASH_ROOM = 128 + 96
+
+
+def wizard_bytes(wizard):
+    return len(json.dumps(wizard, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def refusal(form, data, wizard, step):
+    """Why this step's answers cannot be kept (a sentence for the person), or None when they can.
+
+    `data` maps each of the step's own keys to the list of values posted for it; `wizard` is what
+    the session holds for the wizard now.
+    """
+    for name, field in form.fields.items():
+        values = data.get(form.add_prefix(name), [])
+        label = field.label or name
+        if len(values) > 1:
+            return _("The page sent “%(label)s” more than once. Reload the page and try again.") % {"label": label}
+        limit = getattr(field, "max_length", None) or DEFAULT_MAX_LENGTH
+        if values and len(values[0]) > limit:
+            return _("“%(label)s” is too long to keep: shorten it to %(limit)d characters or fewer.") % {
+                "label": label,
+                "limit": limit,
+            }
+    candidate = {**wizard, "step_data": {**wizard.get("step_data", {}), step: data}}
+    room = 0 if wizard.get("extra_data", {}).get("password_hash") else HASH_ROOM
+    if wizard_bytes(candidate) + room > WIZARD_MAX_BYTES:
+        return _("Your answers together are too long to keep. Shorten some of them, then try again.")
+    return None

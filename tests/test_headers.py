@@ -1,0 +1,30 @@
+"""Headers (finding 10): Permissions-Policy denies what the site does not use; personalised pages are private."""
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_page_denies_browser_features_the_site_does_not_use(client):
+    policy = client.get("/")["Permissions-Policy"]
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()", "browsing-topics=()"):
+        assert feature in policy
+
+
+def test_pages_showing_who_is_logged_in_are_private(client, django_user_model):
+    user = django_user_model.objects.create_user("minji", "minji@example.com", PASSWORD)
+    client.force_login(user)
+    response = client.get("/")
+    assert "Logged in as" in response.content.decode()
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/", "/login/", "/signup/account/", "/admin/login/"])
+def test_pages_with_a_form_or_a_session_are_private_for_visitors_too(path):
+    response = Client().get(path, follow=True)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
