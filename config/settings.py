@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "onboarding.context_processors.site",
             ],
         },
     },
@@ -242,6 +243,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # ------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "signup@localhost")
+
+# SITE
+# ------------------------------------------------------------------------------
+# The name people know the site by: page titles, the header, emails and the admin.
+SITE_NAME = os.environ.get("SITE_NAME", "Maru")
+# One line under the name; unset, a default in the page's language.
+SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "")
 
 # SIGNUP
 # ------------------------------------------------------------------------------

@@ -11,3 +11,4 @@ from .errors import (  # noqa: F401
     too_many_requests,
 )
 from .pages import AlreadyCreatedView, DoneView, LandingView, StartOverView  # noqa: F401
+from .legal import LegalPageView  # noqa: F401

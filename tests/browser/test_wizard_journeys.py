@@ -120,7 +120,7 @@ def test_start_over_clears_the_answers(page):
     to_confirm(page)
     page.get_by_role("button", name="Start over").click()
     page.wait_for_url("**/signup/account/")
-    assert "Your answers were cleared" in page.locator("main").inner_text()
+    assert "Your answers have been deleted" in page.locator("main").inner_text()
     assert page.get_by_label("Username").input_value() == ""
     page.goto("/signup/confirm/")
     page.wait_for_url("**/signup/account/")
