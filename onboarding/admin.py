@@ -3,6 +3,7 @@
 import csv
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -13,11 +14,19 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Profile, ReviewStatus, User
+
+def site_admin_name():
+    return gettext("%(site_name)s administration") % {"site_name": settings.SITE_NAME}
+
+
+# The site's own name instead of "Django administration", in the page's language.
+admin.site.site_header = admin.site.site_title = lazy(site_admin_name, str)()
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -406,7 +406,7 @@ def test_with_approval_required_a_signup_waits_is_approved_and_emailed(settings,
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == ["minji@example.com"]
-    assert email.subject == "Your account has been approved"
+    assert email.subject == "Your Maru account has been approved"
     assert "Hello Minji," in email.body
     assert '"minji" has been approved' in email.body
     assert "http://testserver/login/" in email.body

@@ -91,7 +91,12 @@ def send_approval_emails(users, *, login_url=""):
     """Tell each person their account is ready; False when the mail server failed (logged, approval kept)."""
     messages = []
     for user in users:
-        context = {"name": user.profile.greeting_name, "username": user.get_username(), "login_url": login_url}
+        context = {
+            "name": user.profile.greeting_name,
+            "username": user.get_username(),
+            "login_url": login_url,
+            "site_name": settings.SITE_NAME,
+        }
         subject = render_to_string("onboarding/email/approved_subject.txt", context)
         body = render_to_string("onboarding/email/approved_body.txt", context)
         messages.append(EmailMessage(" ".join(subject.split()), body, to=[user.email]))
