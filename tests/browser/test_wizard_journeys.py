@@ -83,7 +83,7 @@ def test_browser_back_forward_and_reload_never_lose_anything(page):
     assert page.get_by_label("Full name").input_value() == "Kim Minji"
     page.go_forward()
     page.wait_for_url("**/signup/confirm/")
-    page.get_by_label("I accept the terms").check()
+    page.get_by_label("I accept the terms of use").check()
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/signup/done/")
 
@@ -109,7 +109,7 @@ def test_change_an_answer_from_the_summary(page):
     page.get_by_label("Full name").fill("Kim Min-ji")
     page.get_by_role("button", name="Next").click()
     page.wait_for_url("**/signup/confirm/")
-    page.get_by_label("I accept the terms").check()
+    page.get_by_label("I accept the terms of use").check()
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/signup/done/")
     user = User.objects.get()
@@ -119,6 +119,8 @@ def test_change_an_answer_from_the_summary(page):
 def test_start_over_clears_the_answers(page):
     to_confirm(page)
     page.get_by_role("button", name="Start over").click()
+    page.wait_for_url("**/signup/start-over/")
+    page.locator("main").get_by_role("button", name="Start over").click()
     page.wait_for_url("**/signup/account/")
     assert "Your answers have been deleted" in page.locator("main").inner_text()
     assert page.get_by_label("Username").input_value() == ""
