@@ -92,8 +92,9 @@ class AccountForm(StepForm):
 
     @property
     def passwords_emptied(self):
-        """True when the page comes back with errors: a password is never sent back, so its fields are empty."""
-        return self.is_bound and bool(self.errors) and not self.has_password
+        """True when a typed password comes back with errors: it is never sent back, so its fields are empty."""
+        typed = any(self.data.get(self.add_prefix(name)) for name in ("password1", "password2"))
+        return self.is_bound and typed and bool(self.errors) and not self.has_password
 
     def password_rules(self):
         """The password validators' own help texts, one line each, marked when the typed password failed it."""
