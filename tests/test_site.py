@@ -112,6 +112,7 @@ def test_start_over_asks_only_when_something_is_stored(signup, client):
     signup(until="profile")
     page = text(client.get("/signup/start-over/"))
     assert "<h1>Start over?</h1>" in page and "Keep my answers" in page
-    response = client.post("/signup/profile/", {**step_data("profile", real_name="Kim Minji"), "wizard_start_over": "1"})
+    data = {**step_data("profile", real_name="Kim Minji"), "wizard_start_over": "1"}
+    response = client.post("/signup/profile/", data)
     assert response["Location"] == "/signup/start-over/"
     assert 'value="Kim Minji"' in text(client.get("/signup/profile/"))  # kept, as Back keeps it

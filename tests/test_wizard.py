@@ -71,7 +71,7 @@ def test_confirm_requires_terms(signup):
     client = signup(until="confirm")
     response = client.post("/signup/confirm/", step_data("confirm"))
     assert response.status_code == 200
-    assert "Select the box to accept the terms of use" in response.content.decode()
+    assert "To create an account, select the box to accept the terms of use." in response.content.decode()
     assert User.objects.count() == 0
 
 

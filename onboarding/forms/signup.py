@@ -208,5 +208,5 @@ class ConfirmForm(StepForm):
 
     accept_terms = forms.BooleanField(
         label=_("I accept the terms of use"),
-        error_messages={"required": _("Select the box to accept the terms of use. You cannot create an account without it.")},
+        error_messages={"required": _("To create an account, select the box to accept the terms of use.")},
     )

@@ -3,6 +3,7 @@
 import logging
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.hashers import make_password
@@ -15,7 +16,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import check_for_language, gettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.i18n import set_language
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
@@ -42,7 +43,8 @@ def has_answers(wizard_data):
     """True once the wizard holds anything typed: only then is there something to start over from."""
     if not wizard_data:
         return False
-    typed = (value for step in wizard_data.get("step_data", {}).values() for values in step.values() for value in values)
+    step_data = wizard_data.get("step_data", {}).values()
+    typed = (value for step in step_data for values in step.values() for value in values)
     return any(value.strip() for value in typed) or bool(wizard_data.get("extra_data", {}).get("password_hash"))
 
 
@@ -196,7 +198,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         if goto and goto not in self.step_names:
             raise BadRequest("Unknown signup step.")
         language = request.POST.get("language")
-        if language and not check_for_language(language):
+        if language and language not in dict(settings.LANGUAGES):
             raise BadRequest("Unknown language.")
         if goto or language or "wizard_start_over" in request.POST:
             # Back, the language switch and Start over keep what was typed here, valid or not,
