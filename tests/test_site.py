@@ -1,10 +1,19 @@
 """The site's identity and its text pages: SITE_NAME everywhere, the landing page, terms and privacy."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from tests.conftest import step_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    # LocaleMiddleware leaves the last request's language active in this thread; later tests expect English.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def text(response):
