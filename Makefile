@@ -65,6 +65,7 @@ bench-admin: install
 	$(BIN)/python -m bench.admin
 
 ## Save PNGs of every step and state (phone and desktop width, English and Korean) into screenshots/.
+## Save PNGs of every page and state (phone and desktop width, English and Korean, light and dark) into screenshots/.
 screenshots: install
 	@fc-list :lang=ko | grep -q . || (echo "No Korean font: Korean pages would show boxes. apt-get install -y fonts-nanum" && exit 1)
 	rm -rf screenshots

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "onboarding.context_processors.site",
             ],
         },
     },
@@ -304,8 +305,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in mail use the address the person used (the request's host, vetted by
 # ALLOWED_HOSTS) unless SITE_URL, like https://signup.example.com, is set.
 SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
-# The site's name in mail; unset, the translated "Signup Wizard" the header shows.
-SITE_NAME = os.environ.get("SITE_NAME", "").strip()
 # A send that fails for a reason that may pass (server down, 4xx) is tried again
 # after this many seconds, doubling each time up to an hour, MAIL_MAX_ATTEMPTS in all.
 MAIL_RETRY_SECONDS = float(os.environ.get("DJANGO_MAIL_RETRY_SECONDS", "60"))
@@ -325,6 +324,13 @@ TASK_BACKENDS = {
 if TASKS_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured("DJANGO_TASKS_BACKEND must be immediate or database.")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+
+# SITE
+# ------------------------------------------------------------------------------
+# The name people know the site by: page titles, the header, emails and the admin.
+SITE_NAME = os.environ.get("SITE_NAME", "").strip() or "Maru"
+# One line under the name; unset, a default in the page's language.
+SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "")
 
 # SIGNUP
 # ------------------------------------------------------------------------------

@@ -36,7 +36,6 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks.signals import task_finished
@@ -56,7 +55,7 @@ def absolute_url(request, path):
 
 
 def site_name():
-    return settings.SITE_NAME or gettext("Signup Wizard")
+    return settings.SITE_NAME
 
 
 def render_mail(kind, *, to, language, context):

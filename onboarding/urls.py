@@ -1,4 +1,4 @@
-"""URLs of the signup: landing page, the wizard's steps, the done page, and the links we email."""
+"""URLs of the signup: landing page, the wizard's steps, the done page, the links we email, terms and privacy."""
 
 from django.urls import path, re_path
 
@@ -11,6 +11,8 @@ signup_wizard = SignupWizard.as_view(url_name="onboarding:signup_step")
 
 urlpatterns = [
     path("", views.LandingView.as_view(), name="landing"),
+    path("terms/", views.LegalPageView.as_view(document="terms"), name="terms"),
+    path("privacy/", views.LegalPageView.as_view(document="privacy"), name="privacy"),
     path("signup/", signup_wizard, name="signup"),
     path("signup/start-over/", views.StartOverView.as_view(), name="start_over"),
     path("signup/done/", views.DoneView.as_view(), name="done"),

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 import redis
 from django.db import connection
+from django.utils import translation
 
 from onboarding import services
 from django.contrib.auth.hashers import make_password
@@ -109,6 +110,15 @@ def _static_files_from_the_apps(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _site_language_outside_requests():
+    # A test request in Korean leaves Korean active in this thread (LocaleMiddleware activates it and
+    # nothing resets it); forms and messages built outside a request must start in the site's language.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -416,9 +416,9 @@ def test_with_approval_required_a_signup_waits_is_approved_and_emailed(
     confirm_address, email = sent_mail()
     assert confirm_address.subject == "Confirm your email address for Signup Wizard"
     assert email.to == ["minji@example.com"]
-    assert email.subject == "Your Signup Wizard account has been approved"
+    assert email.subject == "Your Maru account has been approved"
     assert "Hello Minji," in email.body
-    assert '"minji" on Signup Wizard has been approved' in email.body
+    assert '"minji" on Maru has been approved' in email.body
     assert "http://testserver/login/" in email.body
     html, mimetype = email.alternatives[0]
     assert mimetype == "text/html" and 'href="http://testserver/login/"' in html

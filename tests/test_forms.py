@@ -47,7 +47,12 @@ def test_account_form_explains_mismatched_passwords():
 def test_account_form_applies_the_password_rules(password, message):
     form = account_form(password1=password, password2=password)
     assert not form.is_valid()
-    assert any(message in error for error in form.errors["password1"]), form.errors
+    # One error for the field; the failed rule is marked beside its own line in the help text.
+    assert form.errors["password1"] == ["Your password does not meet the rules marked under the password field."]
+    assert any(message in text for messages in form.failed_rules.values() for text in messages), form.failed_rules
+    marked = [rule["text"] for rule in form.password_rules() if rule["failed"]]
+    assert len(marked) == len(form.failed_rules) >= 1
+    assert 'class="password-rule failed"' in str(form["password1"].help_text)
 
 
 @pytest.mark.django_db

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("accept_language", "lang", "heading"),
     [
-        ("ko-KR,ko;q=0.9,en;q=0.8", "ko", "계정 만들기"),
-        ("en-GB,en;q=0.9", "en", "Create your account"),
-        ("fr", "en", "Create your account"),
+        ("ko-KR,ko;q=0.9,en;q=0.8", "ko", "Maru 가입하기"),
+        ("en-GB,en;q=0.9", "en", "Join Maru"),
+        ("fr", "en", "Join Maru"),
     ],
 )
 def test_the_language_follows_accept_language(client, accept_language, lang, heading):
@@ -33,7 +33,7 @@ def test_switching_language_keeps_the_wizard_and_its_step(signup):
 
     page = client.get("/signup/profile/").content.decode()
     assert '<html lang="ko">' in page
-    assert "<title>프로필 – 3단계 중 2단계 – 회원 가입</title>" in page
+    assert "<title>프로필 – 3단계 중 2단계 – 회원 가입 – Maru</title>" in page
     assert client.session[WIZARD_KEY]["step_data"] == stored["step_data"]
     assert client.get("/signup/")["Location"] == "/signup/profile/"
 
@@ -46,7 +46,7 @@ def test_the_switch_refuses_to_send_people_to_another_site(client):
 def test_korean_change_links_put_the_answer_before_the_verb(signup):
     client = signup(until="confirm")
     page = client.get("/signup/confirm/", headers={"accept-language": "ko"}).content.decode()
-    assert '<span class="visually-hidden">사용자 이름 </span>변경</a>' in page
+    assert '<span class="visually-hidden">아이디 </span>변경</a>' in page
     page = client.get("/signup/confirm/", headers={"accept-language": "en"}).content.decode()
     assert 'Change<span class="visually-hidden"> username</span></a>' in page
 
@@ -55,9 +55,11 @@ def test_korean_errors_for_the_fields_and_the_password_rules(client):
     client.get("/signup/")
     data = step_data("account", username="민지 김", email="x", password1="password", password2="password")
     page = client.post("/signup/account/", data, headers={"accept-language": "ko"}).content.decode()
-    assert "<title>오류: 계정 – 3단계 중 1단계 – 회원 가입</title>" in page
-    assert "사용자 이름에는 공백 없이 문자, 숫자와 @ . + - _ 만 사용하세요." in page  # ours
-    assert "비밀번호가 8자입니다. 15자 이상으로 만들어 주세요." in page  # the password rules (onboarding/passwords.py)
+    assert "<title>오류: 계정 – 3단계 중 1단계 – 회원 가입 – Maru</title>" in page
+    assert "아이디에는 공백 없이 문자, 숫자, @ . + - _ 만 사용해 주세요." in page  # ours
+    # The rule the password failed, marked where it is listed, saying what to do (onboarding/passwords.py)
+    assert '<span class="password-rule-mark">미충족</span>' in page
+    assert "비밀번호가 8자입니다. 15자 이상으로 만들어 주세요." in page
 
 
 def test_admin_labels_of_our_models_are_korean():

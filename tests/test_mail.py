@@ -43,8 +43,8 @@ def test_a_queued_mail_waits_for_the_worker_then_leaves_by_real_smtp_in_its_lang
     sent_mail()
     [message] = smtp_server.inbox.messages
     assert message["To"] == "minji@example.com" and message["From"] == "signup@localhost"
-    assert message["Subject"].strip() == "회원 가입 마법사 계정이 승인되었습니다"
-    assert '"minji" 계정이 승인되어' in text_of(message)
+    assert message["Subject"].strip() == "Maru 계정이 승인되었습니다"
+    assert 'Maru의 minji 계정이 승인되어' in text_of(message)
     assert '<a href="https://signup.example.com/login/">' in html_of(message)
     assert '<html lang="ko">' in html_of(message)
     # Sent: the task row no longer holds the mail and its links.
@@ -80,9 +80,9 @@ def test_many_users_are_queued_in_chunks_and_each_mail_is_in_its_owners_language
 
     outbox = sorted(sent_mail(), key=lambda message: message.to)
     assert [message.to for message in outbox] == [["alex@example.com"], ["minji@example.com"], ["sora@example.com"]]
-    assert outbox[0].subject == "Your Signup Wizard account has been approved"
+    assert outbox[0].subject == "Your Maru account has been approved"
     assert "Hello Alex Kim," in outbox[0].body
-    assert outbox[1].subject == "회원 가입 마법사 계정이 승인되었습니다" and "민지" in outbox[1].body
+    assert outbox[1].subject == "Maru 계정이 승인되었습니다" and "민지" in outbox[1].body
     assert all(message.alternatives[0][1] == "text/html" for message in outbox)
 
 
@@ -112,7 +112,7 @@ def test_a_mail_server_that_is_down_gets_the_mail_later(smtp_server, settings, s
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
     sent_mail()
     [message] = smtp_server.inbox.messages
-    assert message["Subject"].strip() == "Your Signup Wizard account has been approved"
+    assert message["Subject"].strip() == "Your Maru account has been approved"
 
 
 def test_retries_back_off_and_stop_after_the_last_attempt(smtp_server, settings, sent_mail, caplog):
@@ -197,6 +197,6 @@ def test_the_approval_email_goes_to_users_in_bulk_after_the_review_commits(admin
     )
     assert DBTaskResult.objects.get().task_path == "onboarding.mail.send_mail_to_users"
     assert sorted(message.subject for message in sent_mail()) == [
-        "Your Signup Wizard account has been approved",
-        "회원 가입 마법사 계정이 승인되었습니다",
+        "Maru 계정이 승인되었습니다",
+        "Your Maru account has been approved",
     ]

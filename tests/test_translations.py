@@ -114,3 +114,84 @@ def test_the_committed_mo_is_compiled_from_the_current_po(catalogue):
         }
 
     assert table(compiled) == table(catalogue.translated_entries()), "Run `make messages` and commit django.mo."
+
+
+# The glossary ----------------------------------------------------------------------------------
+
+GLOSSARY = settings.BASE_DIR / "docs" / "GLOSSARY.md"
+KOREAN_TEMPLATES = sorted((settings.BASE_DIR / "onboarding" / "templates").rglob("*.ko.html"))
+# The register and particles the glossary asks for: a request ends in 해 주세요, a particle follows its word.
+REGISTER_RULES = {
+    "a blunt 하세요 or 두세요 (write 해 주세요)": re.compile(r"(?<!안녕하)(?<!주)세요"),
+    "a formal 하십시오 (write 해 주세요)": re.compile(r"십시오"),
+    "a mechanical particle (rephrase so one particle fits)": re.compile(r"이\(가\)|을\(를\)|은\(는\)|\(으\)로|와\(과\)|\(이\)"),
+}
+
+
+def glossary_terms():
+    """(English, Korean, [other spellings]) for each row of docs/GLOSSARY.md's table."""
+    terms = []
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0] not in ("English", "---"):
+            terms.append((cells[0], cells[1], [other.strip() for other in cells[2].split(",") if other.strip()]))
+    return terms
+
+
+def korean_texts(catalogue):
+    """Every Korean string we ship, with where it is: the catalogue's translations and the Korean templates."""
+    for entry in catalogue:
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            if text:
+                yield f"{PO_PATH.name}: {entry.msgid[:60]}", text
+    for path in KOREAN_TEMPLATES:
+        yield str(path.relative_to(settings.BASE_DIR)), path.read_text(encoding="utf-8")
+
+
+def glossary_problems(texts, terms):
+    problems = []
+    for where, text in texts:
+        for english, korean, others in terms:
+            preferred = [spelling.strip() for spelling in korean.split(",")]
+            for other in others:
+                # "이용 약관" is wrong but "이용약관" contains no other spelling; a preferred spelling that
+                # contains an other one (개인정보 처리방침 / 처리방침) is blanked out first.
+                cleaned = text
+                for spelling in preferred:
+                    cleaned = cleaned.replace(spelling, "")
+                if other in cleaned:
+                    problems.append(f"{where}: {other!r} for {english!r} (write {korean!r})")
+        for rule, pattern in REGISTER_RULES.items():
+            if pattern.search(text):
+                problems.append(f"{where}: {rule}: {text[:80]!r}")
+    return problems
+
+
+def test_the_glossary_is_read():
+    terms = {english: (korean, others) for english, korean, others in glossary_terms()}
+    assert terms["username"] == ("아이디", ["사용자 이름", "사용자명", "유저네임", "유저 이름"])
+    assert len(terms) >= 15
+    assert KOREAN_TEMPLATES, "the Korean terms and privacy pages are checked too"
+
+
+def test_korean_strings_use_the_glossarys_words_register_and_particles(catalogue):
+    problems = glossary_problems(korean_texts(catalogue), glossary_terms())
+    assert not problems, "See docs/GLOSSARY.md:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "사용자 이름을 입력해 주세요.",  # the other spelling of username
+        "비밀번호를 입력하세요.",  # the blunt register
+        "계정 %(username)s이(가) 승인되었습니다.",  # a mechanical particle
+        "이용 약관에 동의합니다",  # a spacing the glossary rules out
+    ],
+)
+def test_the_glossary_check_catches_a_wrong_korean_string(text):
+    assert glossary_problems([("example", text)], glossary_terms())
+
+
+def test_the_glossary_check_passes_the_right_spellings():
+    right = "아이디와 비밀번호를 입력해 주세요. 이용약관과 개인정보 처리방침을 읽어 주세요. 안녕하세요."
+    assert glossary_problems([("example", right)], glossary_terms()) == []

@@ -55,7 +55,7 @@ def test_start_over_is_a_post_that_clears_everything(signup, client):
     signup(until="confirm")
     response = client.post("/signup/start-over/", follow=True)
     assert response.redirect_chain[-1][0] == "/signup/account/"
-    assert "Your answers were cleared" in page_text(response)
+    assert "Your answers have been deleted" in page_text(response)
     assert "minji" not in page_text(response)
     assert wizard(client)["step_data"] == {}
     assert client.get("/signup/confirm/")["Location"] == "/signup/account/"

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..identities import (
@@ -52,6 +54,7 @@ class AccountForm(StepForm):
             "You changed your username or email address, so type your password again: "
             "we check that it is not like them."
         ),
+        "password_rules": _("Your password does not meet the rules marked under the password field."),
     }
 
     username = forms.CharField(
@@ -83,7 +86,6 @@ class AccountForm(StepForm):
         strip=False,
         required=False,
         widget=PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=lazy(password_validation.password_validators_help_text_html, str)(),
     )
     password2 = forms.CharField(
         label=_("Confirm password"),
@@ -98,14 +100,42 @@ class AccountForm(StepForm):
         # The username and email the stored password was checked against; the password may be left
         # blank only while both are still the same.
         self.password_checked_for = password_checked_for
-        if has_password:
-            self.fields["password1"].help_text = _(
-                "Leave both password fields blank to keep the password you chose. If you change your username "
-                "or email address, type it again."
-            )
-        else:
+        self.failed_rules = {}  # validator index -> its messages, after a password failed them
+        # Rendered when the page is: by then we know whether the fields were emptied after an error.
+        self.fields["password1"].help_text = lazy(self.password_help, str)()
+        self.fields["password2"].help_text = lazy(self.password2_help, str)()
+        if not has_password:
             self.fields["password1"].widget.attrs["required"] = True
             self.fields["password2"].widget.attrs["required"] = True
+
+    @property
+    def passwords_emptied(self):
+        """True when a typed password comes back with errors: it is never sent back, so its fields are empty."""
+        typed = any(self.data.get(self.add_prefix(name)) for name in ("password1", "password2"))
+        return self.is_bound and typed and bool(self.errors) and not self.has_password
+
+    def password_rules(self):
+        """The password validators' own help texts, one line each, marked when the typed password failed it."""
+        rules = []
+        for index, validator in enumerate(password_validation.get_default_password_validators()):
+            text = validator.get_help_text() if hasattr(validator, "get_help_text") else ""
+            failed = index in self.failed_rules
+            problem = " ".join(self.failed_rules.get(index, []))
+            if text or failed:  # a rule without a help text is shown by its message when it fails
+                # A failed rule also says what was wrong and how to fix it, on its own line.
+                rules.append({"text": text or problem, "failed": failed, "problem": problem if text else ""})
+        return rules
+
+    def password_help(self):
+        return render_to_string(
+            "onboarding/includes/password_help.html",
+            {"rules": self.password_rules(), "emptied": self.passwords_emptied, "has_password": self.has_password},
+        )
+
+    def password2_help(self):
+        if self.passwords_emptied:
+            return gettext("Emptied for the same reason. Type the same password again.")
+        return gettext("Type the same password again, to check for typing mistakes.")
 
     def clean_username(self):
         username = User.normalize_username(self.cleaned_data["username"])
@@ -136,17 +166,24 @@ class AccountForm(StepForm):
         elif password1 != password2:
             self.add_error("password2", ValidationError(self.error_messages["password_mismatch"], code="password_mismatch"))
         else:
-            user = User(username=cleaned_data.get("username", ""), email=cleaned_data.get("email", ""))
-            try:
-                password_validation.validate_password(password2, user)
-            except ValidationError as error:
-                self.add_error("password1", error)
+            self.check_password_rules(password2, cleaned_data)
         return cleaned_data
 
     def identity(self):
         """A digest of the username and email the password is checked against (as the uniqueness checks see them)."""
         keys = (identity_key(self.cleaned_data.get("username", "")), identity_key(self.cleaned_data.get("email", "")))
         return hashlib.sha256("\n".join(keys).encode()).hexdigest()
+
+    def check_password_rules(self, password, cleaned_data):
+        """Run each validator on its own, so the page can mark the rules that failed beside their lines."""
+        user = User(username=cleaned_data.get("username", ""), email=cleaned_data.get("email", ""))
+        for index, validator in enumerate(password_validation.get_default_password_validators()):
+            try:
+                validator.validate(password, user)
+            except ValidationError as error:
+                self.failed_rules[index] = error.messages
+        if self.failed_rules:
+            self.add_error("password1", ValidationError(self.error_messages["password_rules"], code="password_rules"))
 
     @property
     def new_password(self):
@@ -199,6 +236,6 @@ class ConfirmForm(StepForm):
     """Accept the terms and create the account."""
 
     accept_terms = forms.BooleanField(
-        label=_("I accept the terms"),
-        error_messages={"required": _("Tick the box to accept the terms, or you cannot create an account.")},
+        label=_("I accept the terms of use"),
+        error_messages={"required": _("To create an account, select the box to accept the terms of use.")},
     )

@@ -20,3 +20,4 @@ from .email_links import (  # noqa: F401
 from .login import LoginView  # noqa: F401
 from .passwords import PasswordResetConfirmView, PasswordResetView  # noqa: F401
 from .resume import ResumeLinkSentView, ResumeSignupView  # noqa: F401
+from .legal import LegalPageView  # noqa: F401

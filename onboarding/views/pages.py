@@ -6,9 +6,9 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView, View
+from django.views.generic import TemplateView
 
-from ..wizard import SUCCESS_KEYS, SignupWizard
+from ..wizard import SUCCESS_KEYS, SignupWizard, has_answers
 from ..wizard.email import RESEND_KEY
 
 
@@ -44,13 +44,18 @@ class AlreadyCreatedView(TemplateView):
     template_name = "onboarding/already_created.html"
 
 
-class StartOverView(View):
-    """Forget the wizard's answers (POST only, so a prefetched link can never erase them)."""
+@method_decorator(never_cache, name="dispatch")
+class StartOverView(TemplateView):
+    """Ask before forgetting the wizard's answers; forget them on POST (so a prefetched link never erases them)."""
+
+    template_name = "onboarding/start_over.html"
+
+    def get(self, request, *args, **kwargs):
+        if not has_answers(request.session.get(SignupWizard.session_key())):
+            return redirect("onboarding:signup")  # nothing to clear
+        return super().get(request, *args, **kwargs)
 
     def post(self, request):
         request.session.pop(SignupWizard.session_key(), None)
-        messages.info(request, _("Your answers were cleared. You are starting a new signup."))
-        return redirect("onboarding:signup")
-
-    def get(self, request):
+        messages.info(request, _("Your answers have been deleted. You can start a new signup below."))
         return redirect("onboarding:signup")

@@ -2,4 +2,4 @@
 
 from .rendering import forget_blank_forms  # noqa: F401
 from .storage import WizardStorage  # noqa: F401
-from .view import SECRET_FIELDS, STEP_TITLES, SUCCESS_KEYS, SignupWizard  # noqa: F401
+from .view import SECRET_FIELDS, STEP_TITLES, SUCCESS_KEYS, SignupWizard, has_answers  # noqa: F401

@@ -17,6 +17,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.i18n import set_language
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 
@@ -39,6 +40,15 @@ STEP_TITLES = {
 SECRET_FIELDS = {"password1", "password2"}
 SUCCESS_KEYS = ("success_id", "success_name", "success_email")
 FINISHED_KEY = "finished_signup"
+
+
+def has_answers(wizard_data):
+    """True once the wizard holds anything typed: only then is there something to start over from."""
+    if not wizard_data:
+        return False
+    step_data = wizard_data.get("step_data", {}).values()
+    typed = (value for step in step_data for values in step.values() for value in values)
+    return any(value.strip() for value in typed) or bool(wizard_data.get("extra_data", {}).get("password_hash"))
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -142,6 +152,13 @@ class SignupWizard(NamedUrlSessionWizardView):
         valid_steps = [s for s in self.extra("valid", []) if s != step] + ([step] if valid else [])
         self.remember(valid=valid_steps)
 
+    def keep_unsent(self, step, form):
+        """Store a step's answers as typed, for a control that leaves the step without sending it."""
+        valid = step != self.steps.last and form.is_valid()
+        self.store(step, form, valid=valid)
+        if valid and step == "account" and form.new_password:
+            self.remember(password_hash=make_password(form.new_password))
+
     def get_form_kwargs(self, step=None):
         if step == "account":
             return {
@@ -210,12 +227,20 @@ class SignupWizard(NamedUrlSessionWizardView):
             self.store(step, form, valid=step != self.steps.last and form.is_valid())
             return email_finish_later_link(self)
         goto = request.POST.get("wizard_goto_step")
-        if goto:
-            if goto not in self.step_names:
-                raise BadRequest("Unknown signup step.")
-            # Back keeps what was typed here, valid or not, without showing errors.
-            self.store(step, form, valid=step != self.steps.last and form.is_valid())
-            return self.go_to(goto)
+        if goto and goto not in self.step_names:
+            raise BadRequest("Unknown signup step.")
+        language = request.POST.get("language")
+        if language and language not in dict(settings.LANGUAGES):
+            raise BadRequest("Unknown language.")
+        if goto or language or "wizard_start_over" in request.POST:
+            # Back, the language switch and Start over keep what was typed here, valid or not,
+            # without showing errors.
+            self.keep_unsent(step, form)
+            if language:
+                return set_language(request)  # sets the language cookie, then back to this step ("next")
+            if goto:
+                return self.go_to(goto)
+            return redirect("onboarding:start_over")  # which asks before it clears anything
 
         if not form.is_valid():
             funnel.step_errors(step, form)
@@ -370,6 +395,7 @@ class SignupWizard(NamedUrlSessionWizardView):
             "wizard_id": self.wizard_id,
             "blank_form_html": None if form.is_bound or form.initial else blank_form_html(form),
             "step_title": STEP_TITLES[step],
+            "has_answers": has_answers(self.storage.data),
             "progress": [
                 {"name": name, "title": STEP_TITLES[name], "number": number, "current": name == step}
                 for number, name in enumerate(self.step_names, start=1)

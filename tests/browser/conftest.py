@@ -137,7 +137,12 @@ def other_states(page):
     yield "link-problem"
 
     page.goto("/signup/account/")
-    submit(page, ".wizard-buttons .btn-link")
+    fill_account(page)
+    submit(page)
+    submit(page, ".wizard-buttons .start-over")
+    assert page.url.endswith("/signup/start-over/")
+    yield "start-over-confirm"
+    submit(page, "main button[type=submit]")
     assert page.locator(".alert-info").is_visible()
     yield "start-over"
 
@@ -151,6 +156,11 @@ def other_states(page):
 
     page.goto("/signup/already-created/")
     yield "already-created"
+
+    page.goto("/terms/")
+    yield "terms"
+    page.goto("/privacy/")
+    yield "privacy"
 
     page.goto("/signup/account/")
     fill_account(page, username="waiting", email="waiting@example.com")

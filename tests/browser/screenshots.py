@@ -1,4 +1,5 @@
-"""`make screenshots`: PNGs of every step and state, at phone and desktop width, in English and Korean.
+"""`make screenshots`: PNGs of every page and state, at phone and desktop width, in English and Korean,
+in light and dark mode.
 
 Not named test_*.py, so `make test` leaves it out; the Makefile runs it by path.
 """
@@ -15,24 +16,26 @@ OUTPUT = Path(__file__).resolve().parents[2] / "screenshots"
 WIDTHS = {"phone": (375, 812), "desktop": (1280, 800)}
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("language", ["en", "ko"])
-def test_save_screenshots(page_in, language, width, settings):
+def test_save_screenshots(page_in, language, width, scheme, settings):
     settings.ROOT_URLCONF = "tests.urls"
     OUTPUT.mkdir(exist_ok=True)
     viewport = {"width": WIDTHS[width][0], "height": WIDTHS[width][1]}
-    page = page_in(language, viewport=viewport)
+    page = page_in(language, viewport=viewport, color_scheme=scheme)
     saved = []
+    name = f"{language}-{width}-{scheme}"
     for state in signup_states(page, username="screenshot"):
-        saved.append(shoot(page, language, width, len(saved) + 1, state))
+        saved.append(shoot(page, name, len(saved) + 1, state))
     settings.SIGNUP_REQUIRES_APPROVAL = True  # for other_states' "awaiting review" done page
-    page = page_in(language, viewport=viewport)
+    page = page_in(language, viewport=viewport, color_scheme=scheme)
     for state in other_states(page):
-        saved.append(shoot(page, language, width, len(saved) + 1, state))
+        saved.append(shoot(page, name, len(saved) + 1, state))
     assert all(path.stat().st_size for path in saved)
 
 
-def shoot(page, language, width, number, state):
-    path = OUTPUT / f"{language}-{width}-{number:02d}-{state}.png"
+def shoot(page, name, number, state):
+    path = OUTPUT / f"{name}-{number:02d}-{state}.png"
     page.screenshot(path=path, full_page=True)
     return path

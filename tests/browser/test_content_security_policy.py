@@ -49,7 +49,7 @@ def test_the_signup_runs_under_the_policy(watched_page):
     page.get_by_label("Full name").fill("Kim Minji")
     page.get_by_role("button", name="Next").click()
     page.wait_for_url("**/signup/confirm/")
-    page.get_by_label("I accept the terms").check()  # Bootstrap draws the tick as a data: SVG
+    page.get_by_label("I accept the terms of use").check()  # Bootstrap draws the tick as a data: SVG
     assert violations(page) == []
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/signup/done/")

@@ -56,9 +56,10 @@ def press(page, key):
 def test_tab_visits_every_control_in_reading_order_with_a_visible_focus(page):
     page.goto("/signup/account/")
     assert tab_order(page) == [
-        "Skip to main content", "Signup Wizard", "한국어", "Log in",
+        "Skip to main content", "Maru", "한국어", "Log in",
         "Username", "Email address", "Password", "Show password", "Confirm password", "Show password",
-        "Next", "Start over",
+        "Next",  # no Start over: nothing is stored yet
+        "Terms of use", "Privacy notice",
     ]
 
 
@@ -94,7 +95,7 @@ def test_a_whole_signup_with_the_keyboard_alone(page):
     assert page.url.endswith("/signup/confirm/")
     # Every answer can be changed from here, each link naming its answer.
     tab_to(page, "Change username")
-    tab_to(page, "I accept the terms")
+    tab_to(page, "I accept the terms of use")
     page.keyboard.press("Space")
     assert page.is_checked("#id_confirm-accept_terms")
     page.keyboard.press("Tab")
@@ -114,7 +115,7 @@ def test_errors_are_summarised_focused_and_tied_to_their_fields(page):
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Next").click()
 
-    expect(page).to_have_title("Error: Account – Step 1 of 3 – Sign up")
+    expect(page).to_have_title("Error: Account – Step 1 of 3 – Sign up – Maru")
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
     expect(summary).to_have_accessible_name("There is a problem")
@@ -149,7 +150,8 @@ def test_a_form_wide_error_on_login_links_to_the_first_field(page):
     expect(page.locator("#error-summary")).to_be_focused()
     page.locator("#error-summary a").click()
     expect(page.get_by_label("Username")).to_be_focused()
-    assert page.locator("main .alert").count() == 1  # the error is said once, in the summary
+    # the error is said once, in the summary
+    assert page.locator("main :is(.error-summary, .alert, .invalid-feedback)").count() == 1
 
 
 def test_show_password_reveals_the_field_and_says_what_a_press_will_do(page):

@@ -29,7 +29,7 @@ def test_a_person_signs_up_from_the_landing_page(page):
     page.wait_for_url("**/signup/confirm/")
 
     assert "minji@example.com" in page.locator("main").inner_text()
-    page.get_by_label("I accept the terms").check()
+    page.get_by_label("I accept the terms of use").check()
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/signup/done/")
 

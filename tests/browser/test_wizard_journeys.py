@@ -84,7 +84,7 @@ def test_browser_back_forward_and_reload_never_lose_anything(page):
     assert page.get_by_label("Full name").input_value() == "Kim Minji"
     page.go_forward()
     page.wait_for_url("**/signup/confirm/")
-    page.get_by_label("I accept the terms").check()
+    page.get_by_label("I accept the terms of use").check()
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/signup/done/")
 
@@ -115,7 +115,7 @@ def test_change_an_answer_from_the_summary(page):
     page.get_by_label("Full name").fill("Kim Min-ji")
     page.get_by_role("button", name="Next").click()
     page.wait_for_url("**/signup/confirm/")
-    page.get_by_label("I accept the terms").check()
+    page.get_by_label("I accept the terms of use").check()
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/signup/done/")
     user = User.objects.get()
@@ -125,8 +125,10 @@ def test_change_an_answer_from_the_summary(page):
 def test_start_over_clears_the_answers(page):
     to_confirm(page)
     page.get_by_role("button", name="Start over").click()
+    page.wait_for_url("**/signup/start-over/")
+    page.locator("main").get_by_role("button", name="Start over").click()
     page.wait_for_url("**/signup/account/")
-    assert "Your answers were cleared" in page.locator("main").inner_text()
+    assert "Your answers have been deleted" in page.locator("main").inner_text()
     assert page.get_by_label("Username").input_value() == ""
     page.goto("/signup/confirm/")
     page.wait_for_url("**/signup/account/")
