@@ -414,7 +414,7 @@ def test_with_approval_required_a_signup_waits_is_approved_and_emailed(
 
     assert mail.outbox == []  # queued for the worker, not sent in the request
     confirm_address, email = sent_mail()
-    assert confirm_address.subject == "Confirm your email address for Signup Wizard"
+    assert confirm_address.subject == "Confirm your email address for Maru"
     assert email.to == ["minji@example.com"]
     assert email.subject == "Your Maru account has been approved"
     assert "Hello Minji," in email.body

@@ -166,10 +166,10 @@ def test_the_admin_carries_the_sites_name_in_both_languages(admin_client, settin
     assert "Django" not in re.sub(r"<(script|link)[^>]*>", "", page.split("<body")[1]).replace("djangojs", "")
 
 
-def test_without_a_site_name_the_admin_says_what_the_site_is_called(admin_client):
+def test_the_admin_carries_the_sites_name(admin_client):
     page = text(admin_client.get("/admin/"))
-    assert '<div id="site-name"><a href="/admin/">Signup Wizard administration</a></div>' in page
-    assert "<title>Review and reports | Signup Wizard admin</title>" in page
+    assert '<div id="site-name"><a href="/admin/">Maru administration</a></div>' in page
+    assert "<title>Review and reports | Maru admin</title>" in page
 
 
 def test_list_pages_count_exactly_when_small_with_no_full_table_count(admin_client, queue):

@@ -33,7 +33,7 @@ def test_create_account_mails_a_link_that_confirms_the_address_over_real_smtp(sm
 
     sent_mail()
     [message] = smtp_server.inbox.to("minji@example.com")
-    assert message["Subject"].strip() == "Confirm your email address for Signup Wizard"
+    assert message["Subject"].strip() == "Confirm your email address for Maru"
     link = link_in(text_of(message), "/email/confirm/")
     assert f'href="{link}"' in html_of(message)
     assert PASSWORD not in text_of(message) and PASSWORD not in html_of(message)
@@ -64,7 +64,7 @@ def test_the_mail_is_in_the_language_the_person_signed_up_in(signup, client, sen
     signup(until="done")
     assert User.objects.get(username="minji").profile.language == "ko"
     [message] = sent_mail()
-    assert message.subject == "회원 가입 마법사 이메일 주소를 확인해 주세요"
+    assert message.subject == "Maru 계정의 이메일 주소를 확인해 주세요"
     assert "링크는 3일 동안 사용할 수 있습니다." in message.body
 
 
@@ -79,7 +79,7 @@ def test_send_it_again_queues_a_new_mail_and_is_rate_limited(settings, signup, s
         assert "We sent the email again." in response.content.decode()
     limited = client.post("/email/confirm-again/", {"next": "/signup/done/"}, follow=True)
     assert "Wait a few minutes before asking for another one." in limited.content.decode()
-    assert [message.subject for message in sent_mail()] == ["Confirm your email address for Signup Wizard"] * 3
+    assert [message.subject for message in sent_mail()] == ["Confirm your email address for Maru"] * 3
 
 
 def test_send_it_again_goes_nowhere_but_our_own_pages(signup, sent_mail):
@@ -216,7 +216,7 @@ def test_mandatory_a_taken_address_looks_like_a_new_signup_and_mails_its_owner(m
     outbox = sent_mail()[delivered:]
     notice = [message for message in outbox if message.to == ["minji@example.com"]]
     assert [message.subject for message in notice] == [
-        "Someone tried to sign up to Signup Wizard with your email address"
+        "Someone tried to sign up to Maru with your email address"
     ]
     assert 'username "minji"' in notice[0].body
     assert "http://testserver/login/" in notice[0].body and "http://testserver/password-reset/" in notice[0].body
@@ -232,5 +232,5 @@ def test_mandatory_send_it_again_after_a_taken_address_mails_the_owner_again(man
     walk(stranger, "hana", "minji@example.com")
     stranger.post("/email/confirm-again/", {"next": "/signup/done/"})
     subjects = [message.subject for message in sent_mail()[1:]]
-    assert subjects == ["Someone tried to sign up to Signup Wizard with your email address"] * 2
+    assert subjects == ["Someone tried to sign up to Maru with your email address"] * 2
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 3

@@ -65,7 +65,7 @@ def test_reset_over_real_smtp_sets_the_new_password_ends_other_sessions_and_conf
     ask(browser, "minji@example.com")
     sent_mail()
     [message] = smtp_server.inbox.to("minji@example.com")
-    assert message["Subject"].strip() == "Set a new password for Signup Wizard"
+    assert message["Subject"].strip() == "Set a new password for Maru"
     link = link_in(text_of(message), "/password-reset/")
     assert "minji" in text_of(message) and PASSWORD not in text_of(message)
 

@@ -48,7 +48,7 @@ def test_the_link_carries_the_signup_to_a_fresh_browser_over_real_smtp(smtp_serv
 
     sent_mail()
     [message] = smtp_server.inbox.to("minji@example.com")
-    assert message["Subject"].strip() == "Finish your signup to Signup Wizard"
+    assert message["Subject"].strip() == "Finish your signup to Maru"
     link = link_in(text_of(message), "/signup/resume/")
     assert f'href="{link}"' in html_of(message)
     token = link.rstrip("/").rsplit("/", 1)[1]
@@ -69,7 +69,7 @@ def test_the_link_carries_the_signup_to_a_fresh_browser_over_real_smtp(smtp_serv
     assert SESSION_KEY in laptop.session
     assert not SignupDraft.objects.exists()
     sent_mail()
-    assert [m["Subject"].strip() for m in smtp_server.inbox.messages] == ["Finish your signup to Signup Wizard"]
+    assert [m["Subject"].strip() for m in smtp_server.inbox.messages] == ["Finish your signup to Maru"]
 
     # Finished: the link no longer works.
     used = Client().get(link.removeprefix("http://testserver"))
@@ -139,7 +139,7 @@ def test_a_changed_address_after_the_link_is_not_taken_as_confirmed(signup, sent
     other.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
     user = User.objects.get(username="minji")
     assert user.email == "other@example.com" and user.email_verified_at is None
-    assert sent_mail()[-1].subject == "Confirm your email address for Signup Wizard"
+    assert sent_mail()[-1].subject == "Confirm your email address for Maru"
 
 
 def test_asking_is_rate_limited_per_address(settings, signup, sent_mail):

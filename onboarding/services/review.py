@@ -7,7 +7,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -61,8 +61,9 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
             send_approval_emails(user_ids=activated, login_url=login_url)
     if rows:
         funnel.record(status, count=len(rows), lang="")
+    selected = users.values("pk") if isinstance(users, QuerySet) else [getattr(user, "pk", user) for user in users]
     staff = Q(is_staff=True) | Q(is_superuser=True)
-    skipped = list(User.objects.filter(staff, pk__in=users, profile__isnull=False))
+    skipped = list(User.objects.filter(staff, pk__in=selected, profile__isnull=False))
     return Review(changed=[row[0] for row in rows], skipped=skipped)
 
 

@@ -42,7 +42,7 @@ def log_in(page):
 def test_a_reviewer_clears_three_pending_signups_with_approve_and_open_next(page_in, queue):
     page = page_in("en", viewport=DESKTOP)
     log_in(page)
-    expect(page.locator("#site-name")).to_have_text("Signup Wizard administration")
+    expect(page.locator("#site-name")).to_have_text("Maru administration")
     page.locator("#header").get_by_role("link", name="3 signups await review").click()
     page.wait_for_url("**/admin/onboarding/user/?profile__review_status__exact=pending")
     rows = page.locator("#result_list tbody tr")

@@ -40,7 +40,7 @@ def test_a_person_confirms_their_address_from_the_mail(page, smtp_server, sent_m
 
     message, link = read_link(smtp_server, sent_mail, "minji@example.com", "/email/confirm/")
     assert len(smtp_server.inbox.to("minji@example.com")) == 2
-    assert message["Subject"].strip() == "Confirm your email address for Signup Wizard"
+    assert message["Subject"].strip() == "Confirm your email address for Maru"
     page.goto(link)
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Confirm my email address").click()
@@ -72,7 +72,7 @@ def test_a_person_who_forgot_their_password_sets_a_new_one(page_in, smtp_server,
     assert page.get_by_role("heading", level=1).inner_text() == "이메일을 확인해 주세요"
 
     message, link = read_link(smtp_server, sent_mail, "minji@example.com", "/password-reset/")
-    assert message["Subject"].strip() == "Set a new password for Signup Wizard"  # she signed up in English
+    assert message["Subject"].strip() == "Set a new password for Maru"  # she signed up in English
     page.goto(link)
     page.wait_for_url("**/set-password/")
     assert_no_axe_violations(page)
@@ -111,7 +111,7 @@ def test_a_signup_started_on_a_phone_is_finished_in_a_fresh_browser(page_in, smt
     assert_fits_width(phone)
 
     message, link = read_link(smtp_server, sent_mail, "minji@example.com", "/signup/resume/")
-    assert message["Subject"].strip() == "Finish your signup to Signup Wizard"
+    assert message["Subject"].strip() == "Finish your signup to Maru"
 
     laptop = page_in("en")  # a new browser context: no cookie, no session
     laptop.goto(link)
