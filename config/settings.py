@@ -141,7 +141,7 @@ else:
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "onboarding.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "onboarding:landing"
+LOGIN_REDIRECT_URL = "onboarding:account"
 LOGOUT_REDIRECT_URL = "onboarding:landing"
 
 # Argon2 first: new passwords are hashed with it; the others only verify old hashes.
@@ -246,6 +246,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "signup@localho
 # SIGNUP
 # ------------------------------------------------------------------------------
 SIGNUP_REQUIRES_APPROVAL = env_bool("SIGNUP_REQUIRES_APPROVAL", False)
+# The address people are told to write to when their signup was not approved or their account is off.
+SIGNUP_CONTACT_EMAIL = os.environ.get("SIGNUP_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 
 # ABUSE LIMITS
 # ------------------------------------------------------------------------------

@@ -11,3 +11,12 @@ from .errors import (  # noqa: F401
     too_many_requests,
 )
 from .pages import AlreadyCreatedView, DoneView, LandingView, StartOverView  # noqa: F401
+from .account import (  # noqa: F401
+    AccountDeletedView,
+    AccountView,
+    ChangePasswordView,
+    DeleteAccountView,
+    DownloadDataView,
+    EditDetailsView,
+    LogoutView,
+)

@@ -6,7 +6,8 @@ import sys
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -41,6 +42,11 @@ def server_error(request):
 
 
 def csrf_failure(request, reason=""):
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and request.path.startswith((reverse("onboarding:signup"), reverse("login"))):
+        # A form from before logging in (Back after finishing the signup, a second tab): the person is in
+        # already, so show where they are rather than "out of date".
+        return redirect("onboarding:done" if "success_id" in request.session else "onboarding:account")
     return render(request, "403_csrf.html", status=403)
 
 

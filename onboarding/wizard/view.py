@@ -33,7 +33,7 @@ STEP_TITLES = {
 }
 # Typed, never kept: the wizard keeps a hash of the password instead.
 SECRET_FIELDS = {"password1", "password2"}
-SUCCESS_KEYS = ("success_id", "success_name", "success_email")
+SUCCESS_KEYS = ("success_id", "success_name", "success_email", "success_greeting")
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -50,6 +50,10 @@ class SignupWizard(NamedUrlSessionWizardView):
         self.resumed = self.session_key() in request.session
         if request.user.is_authenticated:
             return self.redirect_signed_in(request)
+        if request.method == "GET" and kwargs.get("step") and not self.resumed and "success_id" in request.session:
+            # Back or reload onto a step after finishing (not logged in: approval or verification holds the
+            # account): show what was done, not a new signup. /signup/ itself still starts one.
+            return redirect("onboarding:done")
         return super().dispatch(request, *args, **kwargs)
 
     @classmethod
@@ -65,7 +69,7 @@ class SignupWizard(NamedUrlSessionWizardView):
             _("You are logged in as %(username)s. Log out first to create another account.")
             % {"username": request.user.get_username()},
         )
-        return redirect("onboarding:landing")
+        return redirect("onboarding:account")
 
     # Wizard state ------------------------------------------------------------
 
@@ -269,6 +273,7 @@ class SignupWizard(NamedUrlSessionWizardView):
             login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         session["success_id"] = user.username
         session["success_name"] = user.profile.real_name
+        session["success_greeting"] = user.profile.greeting_name
         session["success_email"] = user.email
         return redirect("onboarding:done")
 

@@ -1,0 +1,69 @@
+"""The account page's forms: edit details, change password, delete the account."""
+
+from django import forms
+from django.contrib.auth.forms import SetPasswordMixin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .signup import AccountForm, ProfileForm
+from .widgets import PasswordInput
+
+
+class DetailsForm(ProfileForm):
+    """Edit the answers of the signup's profile step, with that step's fields, rules and messages."""
+
+
+class CurrentPasswordForm(forms.Form):
+    """A form that asks for the person's current password before it changes anything."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        error_messages={"required": _("Enter your current password.")},
+        widget=PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self):
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise ValidationError(
+                _("That is not your current password. Type the password you log in with."),
+                code="password_incorrect",
+            )
+        return password
+
+
+class ChangePasswordForm(SetPasswordMixin, CurrentPasswordForm):
+    """Current password, then the new one twice, checked by the same rules as at signup."""
+
+    error_messages = {"password_mismatch": AccountForm.error_messages["password_mismatch"]}
+
+    new_password1, new_password2 = SetPasswordMixin.create_password_fields(
+        label1=_("New password"), label2=_("Confirm new password")
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].widget = PasswordInput(attrs={"autocomplete": "new-password"})
+        self.fields["new_password1"].help_text = AccountForm.base_fields["password1"].help_text
+        self.fields["new_password1"].error_messages["required"] = AccountForm.error_messages["password_required"]
+        self.fields["new_password2"].error_messages["required"] = AccountForm.error_messages["password2_required"]
+
+    def clean(self):
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password2")
+        return super().clean()
+
+
+class DeleteAccountForm(CurrentPasswordForm):
+    """Current password and an explicit "yes, delete it"."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and everything we hold about me will be deleted, and that this cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm that you want to delete your account.")},
+    )
