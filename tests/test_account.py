@@ -83,7 +83,8 @@ def test_change_password_needs_the_current_one_and_the_signup_rules(client, pers
 
     page = text(
         client.post(
-            "/account/password/", {"current_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"}
+            "/account/password/",
+            {"current_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
         )
     )
     assert "This password is too common." in page

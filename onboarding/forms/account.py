@@ -64,6 +64,9 @@ class DeleteAccountForm(CurrentPasswordForm):
     """Current password and an explicit "yes, delete it"."""
 
     confirm = forms.BooleanField(
-        label=_("I understand that my account and everything we hold about me will be deleted, and that this cannot be undone."),
+        label=_(
+            "I understand that my account and everything we hold about me will be deleted, "
+            "and that this cannot be undone."
+        ),
         error_messages={"required": _("Tick the box to confirm that you want to delete your account.")},
     )

@@ -43,7 +43,8 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and request.path.startswith((reverse("onboarding:signup"), reverse("login"))):
+    signed_in = user is not None and user.is_authenticated
+    if signed_in and request.path.startswith((reverse("onboarding:signup"), reverse("login"))):
         # A form from before logging in (Back after finishing the signup, a second tab): the person is in
         # already, so show where they are rather than "out of date".
         return redirect("onboarding:done" if "success_id" in request.session else "onboarding:account")

@@ -104,7 +104,7 @@ def test_a_whole_signup_with_the_keyboard_alone(page):
     press(page, "Enter")
 
     assert page.url.endswith("/signup/done/")
-    assert "Welcome, Minji!" in page.locator("main").inner_text()
+    assert "Welcome, Kim Minji!" in page.locator("main").inner_text()
     user = User.objects.get(username="minji")
     assert check_password(PASSWORD, user.password)
     assert user.profile.real_name == "Kim Minji"

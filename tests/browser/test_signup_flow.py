@@ -34,7 +34,7 @@ def test_a_person_signs_up_from_the_landing_page(page):
     page.wait_for_url("**/signup/done/")
 
     main = page.locator("main").inner_text()
-    assert "Welcome, Minji!" in main
+    assert "Welcome, Kim Minji!" in main
     assert "minji" in main and "minji@example.com" in main
     assert "Logged in as minji" in page.locator("header").inner_text()
 

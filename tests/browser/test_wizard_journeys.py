@@ -91,7 +91,7 @@ def test_browser_back_forward_and_reload_never_lose_anything(page):
     page.go_back()
     page.reload()
     page.wait_for_url("**/signup/done/")
-    assert "Welcome, Minji!" in page.locator("main").inner_text()
+    assert "Welcome, Kim Minji!" in page.locator("main").inner_text()
     assert errors == []
     assert User.objects.count() == 1
 
