@@ -25,6 +25,7 @@ run: migrate
 
 ## Serve the production stack (DEBUG off, gunicorn, WhiteNoise) over plain HTTP at http://127.0.0.1:8000.
 ## Uses DATABASE_URL / REDIS_URL when set; a throwaway secret key unless DJANGO_SECRET_KEY is set.
+## The mail worker (manage.py db_worker) runs beside gunicorn and stops with it.
 serve: install
 	@set -e; \
 	export DJANGO_DEBUG=0 DJANGO_HTTPS=0; \
@@ -35,7 +36,9 @@ serve: install
 	fi; \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0; \
 	$(BIN)/python manage.py migrate --noinput; \
-	exec $(BIN)/gunicorn --config config/gunicorn.conf.py config.wsgi
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(BIN)/gunicorn --config config/gunicorn.conf.py config.wsgi
 
 ## Run the whole suite on SQLite, then again on PostgreSQL with Redis sessions when
 ## DATABASE_URL / REDIS_URL are set (.ci/run sets them; CI requires them).

@@ -6,6 +6,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,8 @@ THIRD_PARTY_APPS = [
     "formtools",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks",
+    "django_tasks_db",
 ]
 LOCAL_APPS = [
     "onboarding",
@@ -240,14 +243,58 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # EMAIL
 # ------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# EMAIL_URL names the mail server: smtp://host:port, smtp+tls://user:pass@host:587
+# (STARTTLS; dj-email-url calls it submission://), smtp://host:465?ssl=1, console://.
+# Unset: mail is printed to the console.
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip() or "console://"
+_email = dj_email_url.parse(re.sub(r"^smtp\+tls://", "submission://", EMAIL_URL))
+if "EMAIL_BACKEND" not in _email:
+    raise ImproperlyConfigured("EMAIL_URL must start with smtp://, smtp+tls://, submission:// or console://.")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+# A mail server that stops answering fails the send (which is retried) instead of holding the worker.
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "signup@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in mail use the address the person used (the request's host, vetted by
+# ALLOWED_HOSTS) unless SITE_URL, like https://signup.example.com, is set.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+# The site's name in mail; unset, the translated "Signup Wizard" the header shows.
+SITE_NAME = os.environ.get("SITE_NAME", "").strip()
+# A send that fails for a reason that may pass (server down, 4xx) is tried again
+# after this many seconds, doubling each time up to an hour, MAIL_MAX_ATTEMPTS in all.
+MAIL_RETRY_SECONDS = float(os.environ.get("DJANGO_MAIL_RETRY_SECONDS", "60"))
+MAIL_MAX_ATTEMPTS = int(os.environ.get("DJANGO_MAIL_MAX_ATTEMPTS", "12"))
+
+# TASKS
+# ------------------------------------------------------------------------------
+# Mail leaves through Django's tasks API (the django-tasks backport). "database"
+# (production's default) keeps tasks in a table that `manage.py db_worker` works
+# through; "immediate" (the default with DEBUG on, so `make run` needs no second
+# command) runs them in the web process after the request's transaction commits.
+TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "immediate" if DEBUG else "database").strip()
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured("DJANGO_TASKS_BACKEND must be immediate or database.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
 
 # SIGNUP
 # ------------------------------------------------------------------------------
 SIGNUP_REQUIRES_APPROVAL = env_bool("SIGNUP_REQUIRES_APPROVAL", False)
 # The address people are told to write to when their signup was not approved or their account is off.
 SIGNUP_CONTACT_EMAIL = os.environ.get("SIGNUP_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+# optional: a new account may log in at once; mandatory: only after confirming its email address.
+SIGNUP_EMAIL_VERIFICATION = os.environ.get("SIGNUP_EMAIL_VERIFICATION", "optional").strip() or "optional"
+if SIGNUP_EMAIL_VERIFICATION not in ("optional", "mandatory"):
+    raise ImproperlyConfigured("SIGNUP_EMAIL_VERIFICATION must be optional or mandatory.")
 
 # ABUSE LIMITS
 # ------------------------------------------------------------------------------

@@ -191,19 +191,6 @@ class UserAdmin(DjangoUserAdmin):
                 % {"count": unchanged},
                 messages.INFO,
             )
-        if review.unsent:
-            self.message_user(
-                request,
-                ngettext(
-                    "The approval email to %(count)d person could not be sent; the mail server failed. "
-                    "The approval itself was saved.",
-                    "The approval emails to %(count)d people could not be sent; the mail server failed. "
-                    "The approvals themselves were saved.",
-                    len(review.unsent),
-                )
-                % {"count": len(review.unsent)},
-                messages.ERROR,
-            )
 
     @admin.action(permissions=["view"], description=_("Export selected %(verbose_name_plural)s to CSV"))
     def export_csv(self, request, queryset):

@@ -29,6 +29,8 @@ class UserManager(DjangoUserManager):
 
 class User(AbstractUser):
     email = models.EmailField(_("email address"))
+    # When the person proved they read mail at `email`; null until then.
+    email_verified_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -55,6 +57,10 @@ class Profile(models.Model):
     real_name = models.CharField(_("full name"), max_length=150)
     preferred_name = models.CharField(_("preferred name"), max_length=150, blank=True)
     phone = models.CharField(_("phone number"), max_length=32, blank=True)
+    # The language the person signed up in: every mail to them is written in it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     # The wizard that created this account: lets a repeated "Create account"
     # recognise its own finished signup instead of reporting a clash.
     signup_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
@@ -84,3 +90,26 @@ class Profile(models.Model):
     @property
     def greeting_name(self):
         return self.preferred_name or self.real_name
+
+
+class SignupDraft(models.Model):
+    """A signup carried to another browser by "Email me a link to finish later".
+
+    Only a hash of the link's token is kept. One draft per wizard: sending a
+    newer link replaces the older one's hash, so the older link stops working.
+    """
+
+    wizard_id = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    email = models.EmailField()
+    # formtools' storage for the wizard: answers as typed and the password's hash, never the password.
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("signup draft")
+        verbose_name_plural = _("signup drafts")
+
+    def __str__(self):
+        return self.email

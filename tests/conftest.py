@@ -3,6 +3,7 @@
 import hashlib
 import os
 import shutil
+import signal
 from importlib import import_module
 from pathlib import Path
 
@@ -155,3 +156,38 @@ def browser_context(browser, live_server):
 @pytest.fixture
 def page(browser_context):
     return browser_context.new_page()
+
+
+@pytest.fixture
+def sent_mail(mailoutbox, monkeypatch):
+    """Run the real mail worker over the queued tasks (as `manage.py db_worker --batch` would); returns the outbox."""
+    from django.core.management import call_command
+
+    # The worker recycles connections between tasks; inside a test's transaction that would close it.
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+
+    def deliver():
+        # The worker installs its own signal handlers for a graceful stop; give the test run its own back.
+        handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+        try:
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval=0", verbosity=0)
+        finally:
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
+        return mailoutbox
+
+    return deliver
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 that the site's mail goes to (as EMAIL_URL=smtp://127.0.0.1:PORT would)."""
+    from tests.mailserver import SMTPServer
+
+    server = SMTPServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.stop()

@@ -1,15 +1,17 @@
 """The account home: each action with the test client, asserting what is stored and what the person sees."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.utils import timezone
 
 from onboarding import services
-from onboarding.models import Profile, ReviewStatus, User
+from onboarding.models import Profile, ReviewStatus, SignupDraft, User
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +38,7 @@ def test_the_account_page_shows_what_we_hold(client, person):
     Profile.objects.filter(user=person).update(preferred_name="Tak", phone="010 1234 5678")
     response = client.get("/account/")
     page = text(response)
-    for value in ("Taken", "taken@example.com", "Taken Person", "Tak", "010 1234 5678", "Joined"):
+    for value in ("Taken", "taken@example.com", "Not confirmed yet", "Taken Person", "Tak", "010 1234 5678", "English"):
         assert value in page
     assert "Waiting for review. You can use your account in the meantime." in page
     assert 'href="/account/"' in page  # "Your account" in the header
@@ -55,17 +57,23 @@ def test_edit_details_saves_them_with_the_signup_rules(client, person):
     page = text(client.get("/account/details/"))
     assert 'value="Taken Person"' in page
 
-    page = text(client.post("/account/details/", {"real_name": "", "preferred_name": "", "phone": "call me"}))
+    page = text(
+        client.post("/account/details/", {"real_name": "", "preferred_name": "", "phone": "call me", "language": "fr"})
+    )
     assert "Enter your full name." in page
+    assert "Choose a language from the list." in page
     assert "Enter a phone number using digits, spaces and dashes" in page
     assert Profile.objects.get(user=person).real_name == "Taken Person"
 
     response = client.post(
-        "/account/details/", {"real_name": "Kim Minji", "preferred_name": "Minji", "phone": "+82  10 1234 5678"}
+        "/account/details/",
+        {"real_name": "Kim Minji", "preferred_name": "Minji", "phone": "+82  10 1234 5678", "language": "ko"},
     )
     assert response["Location"] == "/account/"
     profile = Profile.objects.get(user=person)
-    assert (profile.real_name, profile.preferred_name, profile.phone) == ("Kim Minji", "Minji", "+82 10 1234 5678")
+    assert (profile.real_name, profile.preferred_name, profile.phone, profile.language) == (
+        "Kim Minji", "Minji", "+82 10 1234 5678", "ko"
+    )
     assert "Your details have been saved." in text(client.get("/account/"))
 
 
@@ -135,6 +143,9 @@ def test_delete_removes_the_account_keeps_the_reviewers_history_without_the_name
     entry = LogEntry.objects.get(user=reviewer, action_flag=CHANGE)
     assert entry.object_repr == "Taken"
     person_id = person.pk
+    later = timezone.now() + timedelta(days=7)
+    SignupDraft.objects.create(wizard_id="a", token_hash="a", email="TAKEN@example.com", data={}, expires_at=later)
+    SignupDraft.objects.create(wizard_id="b", token_hash="b", email="other@example.com", data={}, expires_at=later)
 
     response = client.post("/account/delete/", {"current_password": PASSWORD, "confirm": "on"}, follow=True)
 
@@ -143,6 +154,7 @@ def test_delete_removes_the_account_keeps_the_reviewers_history_without_the_name
     assert not User.objects.filter(pk=person_id).exists()
     assert not Profile.objects.filter(user_id=person_id).exists()
     assert SESSION_KEY not in client.session
+    assert list(SignupDraft.objects.values_list("email", flat=True)) == ["other@example.com"]
     entry.refresh_from_db()
     assert entry.object_id == str(person_id) and entry.object_repr == f"deleted account #{person_id}"
     assert "Taken" not in entry.object_repr + entry.change_message

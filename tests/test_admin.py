@@ -18,6 +18,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from onboarding import services
 from onboarding.models import Profile, ReviewStatus, User
@@ -383,7 +384,9 @@ def test_changing_a_users_email_to_another_users_is_refused_plainly(admin_client
 # Approval mode, end to end -------------------------------------------------------
 
 
-def test_with_approval_required_a_signup_waits_is_approved_and_emailed(settings, signup, client, admin_user):
+def test_with_approval_required_a_signup_waits_is_approved_and_emailed(
+    settings, signup, client, admin_user, sent_mail
+):
     settings.SIGNUP_REQUIRES_APPROVAL = True
     signup(until="done")
 
@@ -403,14 +406,18 @@ def test_with_approval_required_a_signup_waits_is_approved_and_emailed(settings,
     user.refresh_from_db()
     assert user.is_active and user.profile.review_status == ReviewStatus.APPROVED
 
-    assert len(mail.outbox) == 1
-    email = mail.outbox[0]
+    assert mail.outbox == []  # queued for the worker, not sent in the request
+    outbox = sent_mail()
+    assert len(outbox) == 1
+    email = outbox[0]
     assert email.to == ["minji@example.com"]
-    assert email.subject == "Your account has been approved"
+    assert email.subject == "Your Signup Wizard account has been approved"
     assert "Hello Minji," in email.body
-    assert '"minji" has been approved' in email.body
+    assert '"minji" on Signup Wizard has been approved' in email.body
     assert "http://testserver/login/" in email.body
-    assert PASSWORD not in email.body
+    html, mimetype = email.alternatives[0]
+    assert mimetype == "text/html" and 'href="http://testserver/login/"' in html
+    assert PASSWORD not in email.body and PASSWORD not in html
     assert can_log_in("minji")
 
 
@@ -432,7 +439,7 @@ def test_without_approval_a_new_signup_is_active_and_pending(signup):
     assert user.is_active and user.profile.review_status == ReviewStatus.PENDING
 
 
-def test_a_mail_server_failure_keeps_the_approval_and_says_so(settings, admin_client):
+def test_a_mail_server_failure_keeps_the_approval_and_queues_the_mail_again(settings, admin_client, sent_mail):
     settings.SIGNUP_REQUIRES_APPROVAL = True
     # Nothing listens on port 1: a real connection failure.
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -441,6 +448,9 @@ def test_a_mail_server_failure_keeps_the_approval_and_says_so(settings, admin_cl
     run_action(admin_client, "approve_selected", [user], post="yes")
     page = admin_client.get(CHANGELIST).content.decode()
     assert "Approved 1 signup." in page
-    assert "The approval email to 1 person could not be sent" in page
+    assert sent_mail() == []
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.task_path == "onboarding.mail.send_mail_to_users"
+    assert retry.args_kwargs["args"][:2] == ["approved", [user.pk]] and retry.run_after > timezone.now()
     user.refresh_from_db()
     assert user.is_active and user.profile.review_status == ReviewStatus.APPROVED

@@ -1,6 +1,7 @@
 """The account page's forms: edit details, change password, delete the account."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,14 @@ from .widgets import PasswordInput
 
 
 class DetailsForm(ProfileForm):
-    """Edit the answers of the signup's profile step, with that step's fields, rules and messages."""
+    """Edit the answers of the signup's profile step, with that step's fields, rules and messages, and the
+    language we write to the person in."""
+
+    language = forms.ChoiceField(
+        label=_("Language for our emails"),
+        choices=settings.LANGUAGES,
+        error_messages={"required": _("Choose a language."), "invalid_choice": _("Choose a language from the list.")},
+    )
 
 
 class CurrentPasswordForm(forms.Form):

@@ -5,13 +5,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 
-from ..models import Profile, User
+from ..models import Profile, SignupDraft, User
 
 
 @transaction.atomic
-def update_details(*, user, real_name, preferred_name="", phone=""):
-    """Replace the profile answers given at signup."""
-    Profile.objects.filter(user=user).update(real_name=real_name, preferred_name=preferred_name, phone=phone)
+def update_details(*, user, real_name, preferred_name="", phone="", language):
+    """Replace the profile answers given at signup, and the language of our mail to the person."""
+    Profile.objects.filter(user=user).update(
+        real_name=real_name, preferred_name=preferred_name, phone=phone, language=language
+    )
 
 
 @transaction.atomic
@@ -23,7 +25,7 @@ def change_password(*, user, password):
 
 @transaction.atomic
 def delete_account(*, user):
-    """Delete the user and everything that cascades from them (profile).
+    """Delete the user, everything that cascades from them (profile), and unfinished signups with their address.
 
     The admin history about them stays, for the reviewers' record, but names the account only by its id.
     """
@@ -33,4 +35,5 @@ def delete_account(*, user):
     if profile is not None:
         about_them |= Q(content_type=types[Profile], object_id=str(profile.pk))
     LogEntry.objects.filter(about_them).update(object_repr=f"deleted account #{user.pk}")
+    SignupDraft.objects.filter(email__iexact=user.email).delete()
     user.delete()

@@ -8,11 +8,21 @@ from ..models import Profile, User
 
 @transaction.atomic
 def create_account(
-    *, username, email, password_hash, real_name, preferred_name="", phone="", signup_token=None, date_joined=None
+    *,
+    username,
+    email,
+    password_hash,
+    real_name,
+    preferred_name="",
+    phone="",
+    language=None,
+    signup_token=None,
+    date_joined=None,
 ):
     """Create a user with an already hashed password, and their profile, in one transaction.
 
     With SIGNUP_REQUIRES_APPROVAL the account starts inactive until a reviewer approves it.
+    `language` is the one the person signed up in; their mail is written in it.
     `date_joined` is only for demo data; real signups join now.
     """
     user = User(username=User.normalize_username(username), email=User.objects.normalize_email(email))
@@ -22,6 +32,11 @@ def create_account(
         user.date_joined = date_joined
     user.save()
     Profile.objects.create(
-        user=user, real_name=real_name, preferred_name=preferred_name, phone=phone, signup_token=signup_token
+        user=user,
+        real_name=real_name,
+        preferred_name=preferred_name,
+        phone=phone,
+        language=language or settings.LANGUAGE_CODE,
+        signup_token=signup_token,
     )
     return user

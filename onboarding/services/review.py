@@ -1,28 +1,24 @@
 """Deciding on signups: approve or reject, log each decision, email the people it activates."""
 
-import logging
 from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from ..mail import queue_mail_to_users
 from ..models import Profile, ReviewStatus, User
 
-logger = logging.getLogger(__name__)
 
 REVIEW_PERMISSION = "onboarding.review_signup"
 
 
 class Review(NamedTuple):
     changed: list  # the profiles whose status changed
-    unsent: list  # the users whose approval email could not be sent
 
 
 def review_signups(*, users, status, reviewer, note="", login_url="", notify=True):
@@ -62,10 +58,9 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
         Profile.objects.bulk_update(profiles, ["review_status", "reviewed_by", "reviewed_at", "review_note"])
         User.objects.bulk_update([profile.user for profile in profiles], ["is_active"])
         LogEntry.objects.bulk_create(log_entries)
-    unsent = []
-    if notify and activated and not send_approval_emails(activated, login_url=login_url):
-        unsent = activated
-    return Review(changed=profiles, unsent=unsent)
+        if notify and activated:
+            send_approval_emails(users=activated, login_url=login_url)
+    return Review(changed=profiles)
 
 
 def log_entry(reviewer, user, old_status, new_status, note):
@@ -87,17 +82,6 @@ def log_entry(reviewer, user, old_status, new_status, note):
     )
 
 
-def send_approval_emails(users, *, login_url=""):
-    """Tell each person their account is ready; False when the mail server failed (logged, approval kept)."""
-    messages = []
-    for user in users:
-        context = {"name": user.profile.greeting_name, "username": user.get_username(), "login_url": login_url}
-        subject = render_to_string("onboarding/email/approved_subject.txt", context)
-        body = render_to_string("onboarding/email/approved_body.txt", context)
-        messages.append(EmailMessage(" ".join(subject.split()), body, to=[user.email]))
-    try:
-        get_connection().send_messages(messages)
-    except OSError:  # smtplib's errors are OSErrors too
-        logger.exception("Could not send %d approval email(s).", len(messages))
-        return False
-    return True
+def send_approval_emails(*, users, login_url=""):
+    """Queue "your account is ready" to each person, in their language; sent by the worker, retried there."""
+    queue_mail_to_users("approved", user_ids=[user.pk for user in users], context={"login_url": login_url})

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.utils.datastructures import MultiValueDict
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from formtools.wizard.forms import ManagementForm
@@ -247,6 +248,7 @@ class SignupWizard(NamedUrlSessionWizardView):
                 real_name=profile["real_name"],
                 preferred_name=profile["preferred_name"],
                 phone=profile["phone"],
+                language=get_language(),
                 signup_token=self.wizard_id,
             )
         except IntegrityError:
