@@ -1,4 +1,4 @@
-"""Deciding on signups: approve or reject, log each decision, email the people it activates."""
+"""Deciding on signups: approve or reject, log each decision, email the people it activates or rejects."""
 
 from typing import NamedTuple
 
@@ -22,7 +22,8 @@ class Review(NamedTuple):
 
 
 def review_signups(*, users, status, reviewer, note="", login_url="", notify=True):
-    """Approve or reject signups, log each change, and email the people whose accounts this activated.
+    """Approve or reject signups, log each change, and email the people whose accounts this activated, or
+    (rejecting) the people rejected; `notify=False` emails nobody.
 
     Approving activates the account; rejecting deactivates it. Users already in `status`, and
     users without a profile (not signups), are left alone.
@@ -60,6 +61,8 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
         LogEntry.objects.bulk_create(log_entries)
         if notify and activated:
             send_approval_emails(users=activated, login_url=login_url)
+        if notify and status == ReviewStatus.REJECTED and profiles:
+            send_rejection_emails(users=[profile.user for profile in profiles])
     return Review(changed=profiles)
 
 
@@ -85,3 +88,13 @@ def log_entry(reviewer, user, old_status, new_status, note):
 def send_approval_emails(*, users, login_url=""):
     """Queue "your account is ready" to each person, in their language; sent by the worker, retried there."""
     queue_mail_to_users("approved", user_ids=[user.pk for user in users], context={"login_url": login_url})
+
+
+def send_rejection_emails(*, users):
+    """Queue "your signup was not approved" to each person, in their language, naming whom to write to.
+
+    The reviewer's note is for staff and stays out of it.
+    """
+    queue_mail_to_users(
+        "rejected", user_ids=[user.pk for user in users], context={"contact": settings.SIGNUP_CONTACT_EMAIL}
+    )
