@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.test import override_settings
+from django.utils import timezone
 
 from onboarding import services
 from onboarding.models import ReviewStatus, User
@@ -16,6 +17,7 @@ WRONG = "The username or password is not right."
 AWAITING = "Your account is waiting for review."
 REJECTED = "Your signup was not approved, so this account cannot log in."
 SWITCHED_OFF = "This account has been switched off."
+UNCONFIRMED = "Confirm your email address first"
 
 
 def log_in(client, username, password=PASSWORD):
@@ -80,6 +82,25 @@ def test_an_account_switched_off_after_approval_says_so(client, existing_user):
     assert SESSION_KEY not in client.session
 
 
+def test_an_unconfirmed_account_in_mandatory_mode_is_told_to_confirm_only_with_the_right_password(
+    client, existing_user, settings
+):
+    settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
+    page = log_in(client, "Taken").content.decode()
+    assert UNCONFIRMED in page
+    assert SESSION_KEY not in client.session
+    page = log_in(client, "Taken", "not the password").content.decode()
+    assert UNCONFIRMED not in page and WRONG in page
+
+    User.objects.filter(pk=existing_user.pk).update(email_verified_at=timezone.now())
+    assert log_in(client, "Taken")["Location"] == "/account/"
+
+
+def test_an_unconfirmed_account_logs_in_when_confirming_is_optional(client, existing_user, settings):
+    settings.SIGNUP_EMAIL_VERIFICATION = "optional"
+    assert log_in(client, "Taken")["Location"] == "/account/"
+
+
 def test_logging_out_says_so(client, existing_user):
     client.force_login(existing_user)
     response = client.post("/logout/", follow=True)
@@ -94,10 +115,14 @@ def test_the_login_page_links_to_the_signup(client):
 @override_settings(PASSWORD_HASHERS=["tests.hashers.CountingArgon2PasswordHasher"])
 @pytest.mark.parametrize(
     "state",
-    ["no such account", "active", "awaiting review", "rejected", "switched off", "staff without a profile"],
+    [
+        "no such account", "active", "awaiting review", "rejected", "switched off", "staff without a profile",
+        "unconfirmed",
+    ],
 )
-def test_a_wrong_password_checks_exactly_one_hash_whatever_the_account(client, state):
+def test_a_wrong_password_checks_exactly_one_hash_whatever_the_account(client, state, settings):
     """Equal work, so equal time: a wrong password tells nobody what state an account is in."""
+    settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
     hashed = make_password(PASSWORD)
     if state == "staff without a profile":
         User.objects.create(username="someone", email="s@example.com", password=hashed, is_staff=True)
@@ -110,7 +135,10 @@ def test_a_wrong_password_checks_exactly_one_hash_whatever_the_account(client, s
             "awaiting review": (ReviewStatus.PENDING, False),
             "rejected": (ReviewStatus.REJECTED, False),
             "switched off": (ReviewStatus.APPROVED, False),
+            "unconfirmed": (ReviewStatus.PENDING, True),
         }[state]
+        if state != "unconfirmed":
+            User.objects.filter(pk=user.pk).update(email_verified_at=timezone.now())
         set_state(user, active=active, status=status)
     CountingArgon2PasswordHasher.reset()
 

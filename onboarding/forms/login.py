@@ -17,6 +17,8 @@ class LoginForm(AuthenticationForm):
     takes as long for an account awaiting review as for any other.
     """
 
+    unconfirmed_user = None  # set when the password was right but the address must be confirmed first
+
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("The username or password is not right. Check both and try again."),
@@ -28,6 +30,9 @@ class LoginForm(AuthenticationForm):
             "If you think this is a mistake, write to %(contact)s."
         ),
         "inactive": _("This account has been switched off. To ask why, write to %(contact)s."),
+        "unconfirmed": _(
+            "Confirm your email address first: open the link in the email we sent you when you signed up."
+        ),
     }
 
     def __init__(self, *args, **kwargs):
@@ -49,6 +54,12 @@ class LoginForm(AuthenticationForm):
                 raise self.get_invalid_login_error()
             raise self.refusal(user)
         return super().clean()
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if settings.SIGNUP_EMAIL_VERIFICATION == "mandatory" and user.email_verified_at is None:
+            self.unconfirmed_user = user
+            raise ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
 
     def refusal(self, user):
         profile = getattr(user, "profile", None)
