@@ -147,6 +147,9 @@ def test_delete_removes_the_account_keeps_the_reviewers_history_without_the_name
     SignupDraft.objects.create(wizard_id="a", token_hash="a", email="TAKEN@example.com", data={}, expires_at=later)
     SignupDraft.objects.create(wizard_id="b", token_hash="b", email="other@example.com", data={}, expires_at=later)
 
+    other_device = Client()
+    other_device.force_login(person)
+
     response = client.post("/account/delete/", {"current_password": PASSWORD, "confirm": "on"}, follow=True)
 
     assert response.redirect_chain[-1][0] == "/account/deleted/"
@@ -160,6 +163,8 @@ def test_delete_removes_the_account_keeps_the_reviewers_history_without_the_name
     assert "Taken" not in entry.object_repr + entry.change_message
     # The old session and the old password lead nowhere; the "deleted" page is shown once.
     assert client.get("/account/").status_code == 302
+    response = other_device.get("/account/", follow=True)  # a session of the deleted account: just logged out
+    assert response.status_code == 200 and response.redirect_chain[-1][0].startswith("/login/")
     assert client.get("/account/deleted/")["Location"] == "/"
     assert "The username or password is not right." in text(
         client.post("/login/", {"username": "Taken", "password": PASSWORD})
