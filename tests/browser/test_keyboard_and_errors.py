@@ -57,7 +57,7 @@ def test_tab_visits_every_control_in_reading_order_with_a_visible_focus(page):
     page.goto("/signup/account/")
     assert tab_order(page) == [
         "Skip to main content", "Signup Wizard", "한국어", "Log in",
-        "Username", "Email address", "Password", "Confirm password",
+        "Username", "Email address", "Password", "Show password", "Confirm password", "Show password",
         "Next", "Start over",
     ]
 
@@ -80,11 +80,9 @@ def test_a_whole_signup_with_the_keyboard_alone(page):
     tab_to(page, "Username")
     page.keyboard.type("minji")
     for name, text in (("Email address", "minji@example.com"), ("Password", PASSWORD), ("Confirm password", PASSWORD)):
-        page.keyboard.press("Tab")
-        assert focused(page)["name"] == name
+        tab_to(page, name)  # past each "Show password" button
         page.keyboard.type(text)
-    page.keyboard.press("Tab")
-    assert focused(page)["name"] == "Next"
+    tab_to(page, "Next")
     press(page, "Enter")
 
     assert page.url.endswith("/signup/profile/")
@@ -152,3 +150,16 @@ def test_a_form_wide_error_on_login_links_to_the_first_field(page):
     page.locator("#error-summary a").click()
     expect(page.get_by_label("Username")).to_be_focused()
     assert page.locator("main .alert").count() == 1  # the error is said once, in the summary
+
+
+def test_show_password_reveals_the_field_and_says_what_a_press_will_do(page):
+    page.goto("/signup/account/")
+    password = page.get_by_label("Password", exact=True)
+    password.fill("a secret typed here")
+    toggle = page.get_by_role("button", name="Show password").first
+    toggle.click()
+    assert password.get_attribute("type") == "text"
+    expect(page.get_by_role("button", name="Hide password")).to_have_count(1)
+    page.get_by_role("button", name="Hide password").click()
+    assert password.get_attribute("type") == "password"
+    expect(page.get_by_role("button", name="Show password")).to_have_count(2)
