@@ -154,6 +154,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# A password reset link works once, for three hours.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -307,6 +309,13 @@ if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", SIGNUP_RATE_LIMIT):
 # it sets to the client's address (like X-Forwarded-For). Only with a proxy that
 # sets or appends it, or clients could choose their own address.
 CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()
+# Mail a visitor can ask for (confirmation sent again, password reset, "finish later" link):
+# per client address and per email address, "count/period" like SIGNUP_RATE_LIMIT; "0" lifts it.
+EMAIL_RATE_LIMIT_PER_CLIENT = os.environ.get("EMAIL_RATE_LIMIT_PER_CLIENT", "10/h").strip()
+EMAIL_RATE_LIMIT_PER_ADDRESS = os.environ.get("EMAIL_RATE_LIMIT_PER_ADDRESS", "3/h").strip()
+for _name in ("EMAIL_RATE_LIMIT_PER_CLIENT", "EMAIL_RATE_LIMIT_PER_ADDRESS"):
+    if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(f'{_name} must look like "3/h" (count/period: s, m, h, d), or be "0".')
 RATELIMIT_IP_META_KEY = "onboarding.abuse.client_ip"
 RATELIMIT_VIEW = "onboarding.views.too_many_requests"
 # django_ratelimit is used as a library, not an installed app: its system checks
@@ -320,5 +329,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"onboarding": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "onboarding": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django_tasks_db": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

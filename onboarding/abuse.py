@@ -1,4 +1,4 @@
-"""Abuse limits on the signup wizard: a per-IP rate limit on its POSTs and a honeypot field."""
+"""Abuse limits: a per-IP rate limit on the wizard's POSTs, a honeypot field, and limits on mail people ask for."""
 
 import ipaddress
 import logging
@@ -7,6 +7,7 @@ from functools import wraps
 from django.conf import settings
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 logger = logging.getLogger(__name__)
@@ -52,3 +53,43 @@ def guard_signup_post(post):
         return post(view, request, *args, **kwargs)
 
     return guarded
+
+
+def mail_rate(setting):
+    value = getattr(settings, setting)
+    return None if value == "0" else value
+
+
+def client_mail_limited(request, *, group):
+    """Count a request for mail against this client; True when it is over EMAIL_RATE_LIMIT_PER_CLIENT."""
+    limited = is_ratelimited(
+        request, group=f"{group}:client", key="ip", rate=mail_rate("EMAIL_RATE_LIMIT_PER_CLIENT"), increment=True
+    )
+    if limited:
+        logger.warning("Mail request refused: client over its limit (%s, ip=%s)", group, client_ip(request))
+    return limited
+
+
+def address_mail_limited(request, *, group, address):
+    """Count a request for mail to this address; True when it is over EMAIL_RATE_LIMIT_PER_ADDRESS."""
+    limited = is_ratelimited(
+        request,
+        group=f"{group}:address",
+        key=lambda group, request: address.strip().lower(),
+        rate=mail_rate("EMAIL_RATE_LIMIT_PER_ADDRESS"),
+        increment=True,
+    )
+    if limited:
+        logger.warning("Mail request refused: address over its limit (%s, ip=%s)", group, client_ip(request))
+    return limited
+
+
+def mail_limited(request, *, group, address):
+    """Count a request for mail against this client and this address; True when either is over its limit.
+
+    Both counters always advance, so asking for one address from many clients, or for many
+    addresses from one client, is slowed alike.
+    """
+    per_client = client_mail_limited(request, group=group)
+    per_address = address_mail_limited(request, group=group, address=address)
+    return per_client or per_address

@@ -79,6 +79,19 @@ class ProfileInline(admin.StackedInline):
     readonly_fields = ("review_status", "reviewed_by", "reviewed_at", "review_note")
 
 
+class EmailConfirmedFilter(admin.SimpleListFilter):
+    title = _("email confirmed")
+    parameter_name = "email_confirmed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(email_verified_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
@@ -90,13 +103,13 @@ class UserAdmin(DjangoUserAdmin):
             _("Permissions"),
             {"classes": ("collapse",), "fields": ("is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Important dates"), {"fields": ("date_joined", "last_login")}),
+        (_("Important dates"), {"fields": ("date_joined", "last_login", "email_verified_at")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),
     )
-    list_display = ("username", "email", "real_name", "date_joined", "review_status", "is_active")
-    list_filter = ("profile__review_status", "is_active", "date_joined")
+    list_display = ("username", "email", "email_confirmed", "real_name", "date_joined", "review_status", "is_active")
+    list_filter = ("profile__review_status", EmailConfirmedFilter, "is_active", "date_joined")
     list_select_related = ("profile",)
     search_fields = ("username", "email", "profile__real_name")
     search_help_text = _("Search by username, email address or full name.")
@@ -104,6 +117,10 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("-date_joined",)
     actions = ["approve_selected", "reject_selected", "export_csv"]
     review_confirmation_template = "admin/onboarding/user/review_confirmation.html"
+
+    @admin.display(description=_("email confirmed"), boolean=True, ordering="email_verified_at")
+    def email_confirmed(self, user):
+        return user.email_verified_at is not None
 
     @admin.display(description=_("full name"), ordering="profile__real_name")
     def real_name(self, user):
@@ -119,7 +136,8 @@ class UserAdmin(DjangoUserAdmin):
         return request.user.has_perm(services.REVIEW_PERMISSION)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
+        # Only the person confirms their address, by opening a link mailed to it.
+        readonly = (*super().get_readonly_fields(request, obj), "email_verified_at")
         if obj is not None and not self.has_review_permission(request):
             # Activating an account is what approving does; only reviewers decide that.
             readonly = (*readonly, "is_active")

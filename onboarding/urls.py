@@ -1,4 +1,5 @@
-"""URLs of the signup and the account: landing page, the wizard's steps, the done page, the account home."""
+"""URLs of the signup and the account: landing page, the wizard's steps, the done page, the links we email,
+the account home."""
 
 from django.urls import path, re_path
 
@@ -21,5 +22,13 @@ urlpatterns = [
     path("account/delete/", views.DeleteAccountView.as_view(), name="account_delete"),
     path("account/deleted/", views.AccountDeletedView.as_view(), name="account_deleted"),
     path("account/data/", views.DownloadDataView.as_view(), name="account_data"),
+    path("account/email/", views.ChangeEmailView.as_view(), name="account_email"),
+    path("account/email/confirm/<str:token>/", views.ConfirmEmailChangeView.as_view(), name="confirm_email_change"),
     re_path(r"^signup/(?P<step>account|profile|confirm)/$", signup_wizard, name="signup_step"),
+    path("signup/resume/<str:token>/", views.ResumeSignupView.as_view(), name="resume"),
+    path("signup/link-sent/", views.ResumeLinkSentView.as_view(), name="resume_link_sent"),
+    path("email/confirm/<str:token>/", views.ConfirmEmailView.as_view(), name="confirm_email"),
+    path("email/confirmed/", views.EmailConfirmedView.as_view(), name="email_confirmed"),
+    path("email/confirm-again/", views.ResendConfirmationView.as_view(), name="resend_confirmation"),
+    path("email/confirm-again/sent/", views.ConfirmationSentView.as_view(), name="confirmation_sent"),
 ]

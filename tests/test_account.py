@@ -193,6 +193,7 @@ def test_the_done_page_greets_by_preferred_name_and_leads_to_the_account(signup,
     page = text(client.get("/signup/done/"))
     assert "Welcome, Minji!" in page
     assert "What happens next" in page and 'href="/account/"' in page
+    assert "We sent an email to <strong>minji@example.com</strong> with a link to confirm your address." in page
     # Back onto a step, or a stale form posted from before the login: never "out of date".
     assert client.get("/signup/confirm/")["Location"] == "/signup/done/"
     csrf_client = Client(enforce_csrf_checks=True)

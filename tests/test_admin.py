@@ -424,9 +424,8 @@ def test_with_approval_required_a_signup_waits_is_approved_and_emailed(
     assert user.is_active and user.profile.review_status == ReviewStatus.APPROVED
 
     assert mail.outbox == []  # queued for the worker, not sent in the request
-    outbox = sent_mail()
-    assert len(outbox) == 1
-    email = outbox[0]
+    confirm_address, email = sent_mail()
+    assert confirm_address.subject == "Confirm your email address for Signup Wizard"
     assert email.to == ["minji@example.com"]
     assert email.subject == "Your Signup Wizard account has been approved"
     assert "Hello Minji," in email.body
@@ -471,3 +470,16 @@ def test_a_mail_server_failure_keeps_the_approval_and_queues_the_mail_again(sett
     assert retry.args_kwargs["args"][:2] == ["approved", [user.pk]] and retry.run_after > timezone.now()
     user.refresh_from_db()
     assert user.is_active and user.profile.review_status == ReviewStatus.APPROVED
+
+
+def test_reviewers_see_who_confirmed_their_email_address_and_can_filter_by_it(admin_client, signups):
+    confirmed = signups[0]
+    User.objects.filter(pk=confirmed.pk).update(email_verified_at=timezone.now())
+    page = admin_client.get(CHANGELIST).content.decode()
+    assert "Email confirmed" in page and "email_confirmed=yes" in page
+    yes = admin_client.get(CHANGELIST + "?email_confirmed=yes").content.decode()
+    no = admin_client.get(CHANGELIST + "?email_confirmed=no").content.decode()
+    assert confirmed.username in yes and confirmed.username not in no
+    assert signups[1].username in no and signups[1].username not in yes
+    confirmation = run_action(admin_client, "approve_selected", [confirmed, signups[1]]).content.decode()
+    assert "(email confirmed)" in confirmation and "(email not confirmed)" in confirmation

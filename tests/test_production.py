@@ -5,6 +5,7 @@ import re
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests.conftest import PASSWORD, step_data
+from tests.mailserver import SMTPServer, text_of
 from tests.servers import REPO, Browser, client_address, free_port, running, wait_until_healthy
 
 CSP = {
@@ -194,8 +196,9 @@ def test_a_malformed_rate_limit_is_refused_at_start():
 # make serve ----------------------------------------------------------------------
 
 
-def test_make_serve_runs_gunicorn_with_whitenoise_on_loopback(tmp_path):
+def test_make_serve_runs_gunicorn_with_whitenoise_on_loopback_and_its_worker_sends_mail(tmp_path):
     port = free_port()
+    smtp = SMTPServer().start()
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SIGNUP_", "GUNICORN_"))}
     env = {
         **base,
@@ -203,6 +206,7 @@ def test_make_serve_runs_gunicorn_with_whitenoise_on_loopback(tmp_path):
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
+        "EMAIL_URL": smtp.url,
     }
     venv = Path(sys.executable).parent.parent
     log = tmp_path / "serve.log"
@@ -230,9 +234,23 @@ def test_make_serve_runs_gunicorn_with_whitenoise_on_loopback(tmp_path):
              "account-password1": PASSWORD, "account-password2": PASSWORD},
         )
         assert (step.status, step.headers["Location"]) == (302, "/signup/profile/")
-        assert browser.get(f"{base_url}/signup/profile/").status == 200
+        profile = browser.get(f"{base_url}/signup/profile/")
+        assert profile.status == 200
+
+        # The worker beside gunicorn sends the confirmation mail that "Create account" queued.
+        browser.post(f"{base_url}/signup/profile/", profile, step_data("profile", real_name="Served Person"))
+        confirm = browser.get(f"{base_url}/signup/confirm/")
+        done = browser.post(f"{base_url}/signup/confirm/", confirm, step_data("confirm", accept_terms="on"))
+        assert (done.status, done.headers["Location"]) == (302, "/signup/done/")
+        deadline = time.monotonic() + 30
+        while not smtp.inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.2)
+        smtp.stop()
+        [message] = smtp.inbox.messages
+        assert message["To"] == "served@example.com" and "/email/confirm/" in text_of(message)
 
     output = log.read_text()
     assert "DJANGO_SECRET_KEY is not set: using a throwaway key" in output
     assert f"Listening at: http://127.0.0.1:{port}" in output
     assert output.count("Booting worker") == 2
+    assert "Starting worker" in output  # the mail worker's own log line

@@ -2,3 +2,4 @@
 
 from .login import LoginForm  # noqa: F401
 from .signup import AccountForm, ConfirmForm, ProfileForm, StepForm  # noqa: F401
+from .passwords import NewPasswordForm, PasswordResetRequestForm  # noqa: F401

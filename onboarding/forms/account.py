@@ -1,4 +1,4 @@
-"""The account page's forms: edit details, change password, delete the account."""
+"""The account page's forms: edit details, change email address or password, delete the account."""
 
 from django import forms
 from django.conf import settings
@@ -6,6 +6,7 @@ from django.contrib.auth.forms import SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ..models import User
 from .signup import AccountForm, ProfileForm
 from .widgets import PasswordInput
 
@@ -78,3 +79,33 @@ class DeleteAccountForm(CurrentPasswordForm):
         ),
         error_messages={"required": _("Tick the box to confirm that you want to delete your account.")},
     )
+
+
+class ChangeEmailForm(CurrentPasswordForm):
+    """A new email address (the signup's field and rules) and the current password."""
+
+    error_messages = {
+        "same_email": _("That is already your email address. Enter the new one."),
+        "email_taken": _("Another account uses that email address. Use a different one."),
+    }
+
+    email = AccountForm.base_fields["email"]
+
+    field_order = ["email", "current_password"]
+
+    def __init__(self, user, *args, hide_taken=False, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["email"].label = _("New email address")
+        self.fields["email"].help_text = _("We will send a link to it. Your address changes when you open the link.")
+        # Like the signup in mandatory verification mode: do not say that an address has an account.
+        self.hide_taken = hide_taken
+        self.owner_of_email = None
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if email.lower() == self.user.email.lower():
+            raise ValidationError(self.error_messages["same_email"], code="same_email")
+        self.owner_of_email = User.objects.with_email(email).exclude(pk=self.user.pk).first()
+        if self.owner_of_email and not self.hide_taken:
+            raise ValidationError(self.error_messages["email_taken"], code="email_taken")
+        return email

@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..models import ReviewStatus, User
+from ..models import Profile, ReviewStatus, User
 from .widgets import PasswordInput
 
 
@@ -16,8 +16,6 @@ class LoginForm(AuthenticationForm):
     Every attempt checks exactly one password hash, whatever the account's state, so a wrong password
     takes as long for an account awaiting review as for any other.
     """
-
-    unconfirmed_user = None  # set when the password was right but the address must be confirmed first
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -30,10 +28,13 @@ class LoginForm(AuthenticationForm):
             "If you think this is a mistake, write to %(contact)s."
         ),
         "inactive": _("This account has been switched off. To ask why, write to %(contact)s."),
-        "unconfirmed": _(
-            "Confirm your email address first: open the link in the email we sent you when you signed up."
+        "email_unconfirmed": _(
+            "Confirm your email address first: open the link in the email we sent you, then log in. "
+            "No email? We can send it again."
         ),
     }
+
+    unconfirmed_user = None  # set when the password was right but the address must be confirmed first
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,9 +58,14 @@ class LoginForm(AuthenticationForm):
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        if settings.SIGNUP_EMAIL_VERIFICATION == "mandatory" and user.email_verified_at is None:
+        # SIGNUP_EMAIL_VERIFICATION=mandatory holds signups (accounts with a profile) until their address is confirmed.
+        if (
+            settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
+            and not user.email_verified_at
+            and Profile.objects.filter(user=user).exists()
+        ):
             self.unconfirmed_user = user
-            raise ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
+            raise ValidationError(self.error_messages["email_unconfirmed"], code="email_unconfirmed")
 
     def refusal(self, user):
         profile = getattr(user, "profile", None)

@@ -4,6 +4,7 @@ import re
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -94,7 +95,9 @@ class AccountForm(StepForm):
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.with_email(email).exists():
+        # With mandatory verification the wizard never says an address is registered: "Create account"
+        # then mails the address's owner instead (enumeration prevention).
+        if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory" and User.objects.with_email(email).exists():
             raise ValidationError(self.error_messages["email_taken"], code="email_taken")
         return email
 

@@ -1,5 +1,15 @@
 """Every write to accounts goes through here: one module per flow, each function keyword-only."""
 
-from .account import change_password, delete_account, update_details  # noqa: F401
+from .account import (  # noqa: F401
+    change_email,
+    change_password,
+    delete_account,
+    request_email_change,
+    send_email_in_use_notice,
+    update_details,
+)
 from .accounts import create_account  # noqa: F401
 from .review import REVIEW_PERMISSION, Review, review_signups, send_approval_emails  # noqa: F401
+from .email import confirm_email, send_confirmation_email, send_signup_attempt_notice  # noqa: F401
+from .passwords import reset_password, send_password_reset  # noqa: F401
+from .drafts import clear_expired_drafts, discard_draft, find_draft, save_draft, send_resume_link  # noqa: F401

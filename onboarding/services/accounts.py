@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from ..models import Profile, User
 
@@ -16,18 +17,22 @@ def create_account(
     preferred_name="",
     phone="",
     language=None,
+    email_verified=False,
     signup_token=None,
     date_joined=None,
 ):
     """Create a user with an already hashed password, and their profile, in one transaction.
 
     With SIGNUP_REQUIRES_APPROVAL the account starts inactive until a reviewer approves it.
-    `language` is the one the person signed up in; their mail is written in it.
+    `language` is the one the person signed up in; their mail is written in it. `email_verified`:
+    the person already proved the address (they opened a link mailed to it).
     `date_joined` is only for demo data; real signups join now.
     """
     user = User(username=User.normalize_username(username), email=User.objects.normalize_email(email))
     user.password = password_hash
     user.is_active = not settings.SIGNUP_REQUIRES_APPROVAL
+    if email_verified:
+        user.email_verified_at = timezone.now()
     if date_joined is not None:
         user.date_joined = date_joined
     user.save()

@@ -20,3 +20,13 @@ from .account import (  # noqa: F401
     EditDetailsView,
     LogoutView,
 )
+from .account_email import ChangeEmailView, ConfirmEmailChangeView  # noqa: F401
+from .email_links import (  # noqa: F401
+    ConfirmationSentView,
+    ConfirmEmailView,
+    EmailConfirmedView,
+    ResendConfirmationView,
+)
+from .login import LoginView  # noqa: F401
+from .passwords import PasswordResetConfirmView, PasswordResetView  # noqa: F401
+from .resume import ResumeLinkSentView, ResumeSignupView  # noqa: F401

@@ -1,4 +1,6 @@
-"""The account home: see and change what we hold, change the password, download or delete it all; logging out."""
+"""The account home: see and change what we hold, change the password, download or delete it all; logging out.
+
+Changing the email address has its own module, account_email."""
 
 import json
 
@@ -20,8 +22,11 @@ from django.views.generic import FormView, TemplateView, View
 from .. import services
 from ..forms.account import ChangePasswordForm, DeleteAccountForm, DetailsForm
 from ..models import ReviewStatus
+from ..wizard.email import RESEND_KEY
 
 ACCOUNT_URL = reverse_lazy("onboarding:account")
+# The address this browser last asked to move to (views.account_email), only to show it here.
+PENDING_EMAIL_KEY = "pending_email"
 DELETED_KEY = "account_deleted"
 
 
@@ -53,6 +58,10 @@ class AccountView(AccountPage, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["review"] = review_in_words(context["profile"])
+        context["pending_email"] = self.request.session.get(PENDING_EMAIL_KEY)
+        if not self.request.user.email_verified_at:
+            # "Send it again" (email_links.ResendConfirmationView) mails whoever this names.
+            self.request.session[RESEND_KEY] = {"user": self.request.user.pk, "notice": False}
         return context
 
 

@@ -1,5 +1,6 @@
 """Pages around the wizard: landing, done, already created, start over."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
@@ -8,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView, View
 
 from ..wizard import SUCCESS_KEYS, SignupWizard
+from ..wizard.email import RESEND_KEY
 
 
 class LandingView(TemplateView):
@@ -43,6 +45,9 @@ class DoneView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update({key: self.request.session.get(key, "") for key in SUCCESS_KEYS})
+        context["awaiting_review"] = settings.SIGNUP_REQUIRES_APPROVAL
+        context["must_confirm"] = settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
+        context["confirmation_sent"] = RESEND_KEY in self.request.session
         return context
 
 

@@ -3,6 +3,7 @@
 import logging
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.hashers import make_password
@@ -22,7 +23,8 @@ from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 from .. import services
 from ..abuse import guard_signup_post
 from ..forms import AccountForm, ConfirmForm, ProfileForm
-from ..models import Profile
+from ..models import Profile, User
+from .email import PROVEN_EMAIL, email_finish_later_link, send_confirmation
 from .rendering import blank_form_html
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ STEP_TITLES = {
 # Typed, never kept: the wizard keeps a hash of the password instead.
 SECRET_FIELDS = {"password1", "password2"}
 SUCCESS_KEYS = ("success_id", "success_name", "success_email", "success_greeting")
+FINISHED_KEY = "finished_signup"
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -180,6 +183,10 @@ class SignupWizard(NamedUrlSessionWizardView):
         self.storage.current_step = step
         self.ensure_id()
         form = self.get_form(step, data=request.POST)
+        if request.POST.get("finish_later") and step != self.steps.first:
+            # Like Back: keep what was typed here, valid or not, then mail the link.
+            self.store(step, form, valid=step != self.steps.last and form.is_valid())
+            return email_finish_later_link(self)
         goto = request.POST.get("wizard_goto_step")
         if goto:
             if goto not in self.step_names:
@@ -208,7 +215,8 @@ class SignupWizard(NamedUrlSessionWizardView):
 
     def stale_post(self, step, posted_id):
         """Answer a POST made for a wizard that is no longer the one in the session, if it needs answering."""
-        if posted_id and Profile.objects.filter(signup_token=posted_id).exists():
+        finished = posted_id and posted_id == self.request.session.get(FINISHED_KEY)
+        if finished or (posted_id and Profile.objects.filter(signup_token=posted_id).exists()):
             # "Create account" pressed again after the account was made.
             return redirect("onboarding:already_created")
         if self.resumed:
@@ -240,6 +248,9 @@ class SignupWizard(NamedUrlSessionWizardView):
                 return self.recheck(step)
             forms[step] = form
         account, profile = forms["account"].cleaned_data, forms["profile"].cleaned_data
+        owner = self.owner_of_taken_email(account["email"])
+        if owner:
+            return self.complete_taken(owner, account, profile)
         try:
             user = services.create_account(
                 username=account["username"],
@@ -250,12 +261,40 @@ class SignupWizard(NamedUrlSessionWizardView):
                 phone=profile["phone"],
                 language=get_language(),
                 signup_token=self.wizard_id,
+                email_verified=self.extra(PROVEN_EMAIL) == account["email"].lower(),
             )
         except IntegrityError:
             # Someone else took the username or email between our check and the write.
+            owner = self.owner_of_taken_email(account["email"])
+            if owner:
+                return self.complete_taken(owner, account, profile)
             return self.recheck("account")
         logger.info("Created account id=%s", user.pk)
+        self.discard_draft()
+        if not user.email_verified_at:
+            send_confirmation(self.request, user)
         return self.complete(user)
+
+    def discard_draft(self):
+        """Stop the "finish later" link of a finished signup (a query only when one was sent)."""
+        if self.extra("has_draft"):
+            services.discard_draft(wizard_id=self.wizard_id)
+
+    def owner_of_taken_email(self, email):
+        """With mandatory verification, the account that already has this address (the wizard does not say so)."""
+        if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory":
+            return None
+        return User.objects.with_email(email).select_related("profile").first()
+
+    def complete_taken(self, owner, account, profile):
+        """Answer exactly as for a new signup; only the address's owner learns, by mail, what happened."""
+        logger.info("Signup with a taken email address; its owner (id=%s) was told by mail.", owner.pk)
+        send_confirmation(self.request, owner, notice=True)
+        self.discard_draft()
+        self.hand_over(
+            account["username"], profile["real_name"], account["email"], profile["preferred_name"] or profile["real_name"]
+        )
+        return redirect("onboarding:done")
 
     def recheck(self, step):
         """Send the person to a step that failed the final check, unless this wizard already finished."""
@@ -268,16 +307,22 @@ class SignupWizard(NamedUrlSessionWizardView):
         return redirect(self.get_step_url(step))
 
     def complete(self, user):
-        """Clear the wizard, log the person in and hand their details to the done page."""
-        session = self.request.session
-        session.pop(self.storage.prefix, None)
-        if user.is_active:
+        """Clear the wizard, log the person in (unless their account must wait) and hand over to the done page."""
+        if user.is_active and not (settings.SIGNUP_EMAIL_VERIFICATION == "mandatory" and not user.email_verified_at):
             login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        session["success_id"] = user.username
-        session["success_name"] = user.profile.real_name
-        session["success_greeting"] = user.profile.greeting_name
-        session["success_email"] = user.email
+        self.hand_over(user.username, user.profile.real_name, user.email, user.profile.greeting_name)
         return redirect("onboarding:done")
+
+    def hand_over(self, username, real_name, email, greeting):
+        """Clear the wizard and give the done page what it shows."""
+        session = self.request.session
+        # A repeated "Create account" from this wizard's pages finds it finished.
+        session[FINISHED_KEY] = self.wizard_id
+        session.pop(self.storage.prefix, None)
+        session["success_id"] = username
+        session["success_name"] = real_name
+        session["success_email"] = email
+        session["success_greeting"] = greeting
 
     # Rendering ---------------------------------------------------------------
 

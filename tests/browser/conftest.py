@@ -123,6 +123,19 @@ def other_states(page):
     assert page.locator("#error-summary").is_visible()
     yield "login-errors"
 
+    page.goto("/password-reset/")
+    yield "password-reset"
+    page.fill("#id_email", "not an address")
+    submit(page, "main button[type=submit]")
+    assert page.locator("#error-summary").is_visible()
+    yield "password-reset-errors"
+    page.fill("#id_email", "nobody@example.com")
+    submit(page, "main button[type=submit]")
+    assert page.url.endswith("/password-reset/sent/")
+    yield "password-reset-sent"
+    assert page.goto("/email/confirm/not-a-token/").status == 400
+    yield "link-problem"
+
     page.goto("/signup/account/")
     submit(page, ".wizard-buttons .btn-link")
     assert page.locator(".alert-info").is_visible()

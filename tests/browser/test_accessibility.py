@@ -48,7 +48,8 @@ def test_login_messages_and_error_pages_pass_axe(page_in, language, settings):
         check(page, language, state)
         seen.append(state)
     assert seen == [
-        "login", "login-errors", "start-over", "session-expired", "already-created", "done-awaiting-review",
+        "login", "login-errors", "password-reset", "password-reset-errors", "password-reset-sent", "link-problem",
+        "start-over", "session-expired", "already-created", "done-awaiting-review",
         "400", "403-csrf", "403", "404", "429", "500", "503",
     ]
 

@@ -14,6 +14,7 @@ from tests.browser.conftest import (
     submit,
 )
 from tests.conftest import PASSWORD
+from tests.mailserver import link_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,7 +100,7 @@ def test_a_person_manages_their_account_from_signup_to_deletion(page):
     assert "The username or password is not right." in page.locator("#error-summary").inner_text()
 
 
-def account_states(page):
+def account_states(page, sent_mail):
     """Every new page of the account, with its error states."""
     sign_up(page, username="minji" * 30)
     yield "done"
@@ -107,6 +108,19 @@ def account_states(page):
     yield "landing-logged-in"
     page.goto("/account/")
     yield "account"
+    page.goto("/account/email/")
+    yield "email"
+    submit(page, "main button[type=submit]")
+    yield "email-errors"
+    page.fill("#id_email", "new@example.com")
+    page.fill("#id_current_password", PASSWORD)
+    submit(page, "main button[type=submit]")
+    yield "account-email-pending"
+    [message] = [message for message in sent_mail() if message.to == ["new@example.com"]]
+    page.goto(link_in(message.body, "/account/email/confirm/"))
+    yield "confirm-email-change"
+    submit(page, "main button[type=submit]")
+    yield "email-changed"
     page.goto("/account/details/")
     yield "details"
     page.fill("#id_real_name", "")
@@ -128,16 +142,39 @@ def account_states(page):
 
 
 @pytest.mark.parametrize("language", ["en", "ko"])
-def test_every_account_page_passes_axe(page_in, language):
+def test_every_account_page_passes_axe(page_in, language, sent_mail):
     page = page_in(language, viewport=SMALLEST_PHONE)
     seen = []
-    for state in account_states(page):
+    for state in account_states(page, sent_mail):
         assert page.locator("html").get_attribute("lang") == language, state
         assert_no_axe_violations(page)
         assert_fits_width(page)
         assert_touch_targets(page)
         seen.append(state)
     assert seen == [
-        "done", "landing-logged-in", "account", "details", "details-errors", "password", "password-errors",
+        "done", "landing-logged-in", "account", "email", "email-errors", "account-email-pending",
+        "confirm-email-change", "email-changed", "details", "details-errors", "password", "password-errors",
         "delete", "delete-errors", "deleted",
     ]
+
+
+def test_a_person_changes_their_email_address_through_the_link(page, sent_mail):
+    sign_up(page)
+    sent_mail()  # the signup's confirmation
+    page.goto("/account/")
+    page.get_by_role("link", name="Change email address").click()
+    page.get_by_label("New email address").fill("minji.new@example.com")
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_role("button", name="Send the link").click()
+    page.wait_for_url("**/account/")
+    main = page.locator("main").inner_text()
+    assert "We sent a link to minji.new@example.com." in main and "minji@example.com" in main
+
+    [message] = [message for message in sent_mail() if message.to == ["minji.new@example.com"]]
+    link = link_in(message.body, "/account/email/confirm/")
+    page.goto(link)
+    page.get_by_role("button", name="Confirm my new email address").click()
+    assert "Your account's email address is now minji.new@example.com." in page.locator("main").inner_text()
+    page.get_by_role("link", name="Go to your account").click()
+    assert "minji.new@example.com" in page.locator("main").inner_text()
+    assert User.objects.get(username="minji").email == "minji.new@example.com"

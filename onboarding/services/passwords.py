@@ -1,0 +1,32 @@
+"""Forgotten passwords: mailing the reset link, and setting the new password."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..mail import queue_mail
+from .email import greeting_name, language_of
+
+
+def send_password_reset(*, user, reset_url):
+    """Queue the mail with the link that lets this user choose a new password."""
+    queue_mail(
+        "password_reset",
+        to=user.email,
+        language=language_of(user),
+        context={"name": greeting_name(user), "username": user.get_username(), "reset_url": reset_url},
+    )
+
+
+@transaction.atomic
+def reset_password(*, user, password):
+    """Set the new password (which ends the user's other sessions) and count the address as confirmed.
+
+    Only someone who read the mail at that address could get here.
+    """
+    user.set_password(password)
+    fields = ["password"]
+    if not user.email_verified_at:
+        user.email_verified_at = timezone.now()
+        fields.append("email_verified_at")
+    user.save(update_fields=fields)
+    return user

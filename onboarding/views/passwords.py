@@ -1,0 +1,76 @@
+"""A forgotten password: Django's reset views, in our look, rate-limited, telling nobody which addresses exist."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.tokens import default_token_generator
+from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django_ratelimit.exceptions import Ratelimited
+
+from .. import services
+from ..abuse import address_mail_limited, client_mail_limited
+from ..forms import NewPasswordForm, PasswordResetRequestForm
+from ..mail import absolute_url
+from .email_links import link_problem
+
+
+def reset_url(request, user):
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return absolute_url(request, reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token}))
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Take an email address and mail a reset link to the account that has it, if any; the next page is the same."""
+
+    form_class = PasswordResetRequestForm
+
+    def post(self, request, *args, **kwargs):
+        if client_mail_limited(request, group="password-reset"):
+            raise Ratelimited  # our 429 page
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        # Over the limit for this address: the same page, and no mail (a flood of links helps nobody).
+        if not address_mail_limited(self.request, group="password-reset", address=email):
+            for user in form.get_users(email):
+                services.send_password_reset(user=user, reset_url=reset_url(self.request, user))
+        return redirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choose a new password from a valid link; any other link gets our page saying what to do."""
+
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("password_reset_complete")
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.validlink:
+            return super().render_to_response(context, **response_kwargs)
+        more = {"url": reverse("password_reset"), "label": _("Ask for a new link")}
+        if self.user is None:
+            return link_problem(
+                self.request,
+                title=_("We could not find that account"),
+                message=_("The link is not complete, or the account no longer exists."),
+                status=404,
+                more=more,
+            )
+        return link_problem(
+            self.request,
+            title=_("This link no longer works"),
+            message=_(
+                "Links to set a new password work once, for 3 hours. This one has expired, has been used, "
+                "or is not complete."
+            ),
+            status=400,
+            more=more,
+        )
+
+    def form_valid(self, form):
+        services.reset_password(user=form.user, password=form.cleaned_data["new_password1"])
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return redirect(self.success_url)

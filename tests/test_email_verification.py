@@ -1,0 +1,236 @@
+"""Confirming the email address: the mail after "Create account", its link, sending it again, and mandatory mode."""
+
+import re
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
+from django_tasks_db.models import DBTaskResult
+
+from onboarding import links
+from onboarding.models import User
+from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data
+from tests.mailserver import html_of, link_in, text_of
+from tests.servers import client_address
+
+pytestmark = pytest.mark.django_db
+
+
+def confirm_path(message_text):
+    return re.search(r"https?://[^/\s]+(/email/confirm/[^\s\"<>]+)", message_text).group(1)
+
+
+def test_create_account_mails_a_link_that_confirms_the_address_over_real_smtp(smtp_server, signup, client, sent_mail):
+    signup(until="done")
+    user = User.objects.get(username="minji")
+    assert user.email_verified_at is None
+    done = client.get("/signup/done/").content.decode()
+    assert "We sent an email to <strong>minji@example.com</strong>" in done and "Send it again" in done
+
+    sent_mail()
+    [message] = smtp_server.inbox.to("minji@example.com")
+    assert message["Subject"].strip() == "Confirm your email address for Signup Wizard"
+    link = link_in(text_of(message), "/email/confirm/")
+    assert f'href="{link}"' in html_of(message)
+    assert PASSWORD not in text_of(message) and PASSWORD not in html_of(message)
+
+    # Opened in another browser, as from a phone's mail app.
+    phone = Client()
+    page = phone.get(link.removeprefix("http://testserver"))
+    assert page.status_code == 200 and "Confirm that <strong>minji@example.com</strong> is your email address." in (
+        page.content.decode()
+    )
+    user.refresh_from_db()
+    assert user.email_verified_at is None  # a GET (a mail scanner's prefetch) confirms nothing
+    confirmed = phone.post(link.removeprefix("http://testserver"), follow=True)
+    assert "Your email address is confirmed" in confirmed.content.decode()
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
+
+    again = phone.get(link.removeprefix("http://testserver"))
+    assert again.status_code == 200 and "Your email address is already confirmed" in again.content.decode()
+    first = user.email_verified_at
+    phone.post(link.removeprefix("http://testserver"))
+    user.refresh_from_db()
+    assert user.email_verified_at == first
+
+
+def test_the_mail_is_in_the_language_the_person_signed_up_in(signup, client, sent_mail):
+    client.cookies["django_language"] = "ko"
+    signup(until="done")
+    assert User.objects.get(username="minji").profile.language == "ko"
+    [message] = sent_mail()
+    assert message.subject == "회원 가입 마법사 이메일 주소를 확인해 주세요"
+    assert "링크는 3일 동안 사용할 수 있습니다." in message.body
+
+
+def test_send_it_again_queues_a_new_mail_and_is_rate_limited(settings, signup, sent_mail):
+    settings.EMAIL_RATE_LIMIT_PER_ADDRESS = "2/h"
+    email = f"minji-{uuid.uuid4().hex[:8]}@example.com"  # a counter of its own
+    client = signup(until="done", account={**ACCOUNT, "email": email})
+    client.defaults["REMOTE_ADDR"] = client_address(3600)
+    for _ in range(2):
+        response = client.post("/email/confirm-again/", {"next": "/signup/done/"}, follow=True)
+        assert response.redirect_chain[-1][0] == "/signup/done/"
+        assert "We sent the email again." in response.content.decode()
+    limited = client.post("/email/confirm-again/", {"next": "/signup/done/"}, follow=True)
+    assert "Wait a few minutes before asking for another one." in limited.content.decode()
+    assert [message.subject for message in sent_mail()] == ["Confirm your email address for Signup Wizard"] * 3
+
+
+def test_send_it_again_goes_nowhere_but_our_own_pages(signup, sent_mail):
+    client = signup(until="done")
+    response = client.post("/email/confirm-again/", {"next": "https://evil.example/"})
+    assert response["Location"] == "/email/confirm-again/sent/"
+
+
+def test_an_expired_link_says_so_and_offers_a_new_one(signup, client, sent_mail):
+    signup(until="done")
+    [message] = sent_mail()
+    path = confirm_path(message.body)
+    stranger = Client()
+    with time_machine.travel(timedelta(days=3, minutes=1)):
+        page = stranger.get(path)
+        assert page.status_code == 400
+        text = page.content.decode()
+        assert "This link has expired" in text and "Send it again" in text
+        assert stranger.post("/email/confirm-again/", {"next": "/email/confirm-again/sent/"}).status_code == 302
+    [again] = sent_mail()[1:]
+    assert stranger.post(confirm_path(again.body)).status_code == 302
+    assert User.objects.get(username="minji").email_verified_at is not None
+
+
+@pytest.mark.parametrize(
+    "change, status, says",
+    [
+        (lambda token: token[:-3] + "abc", 400, "This link does not work"),
+        (lambda token: "not-a-token", 400, "This link does not work"),
+    ],
+)
+def test_a_forged_or_cut_link_gets_our_page(signup, client, sent_mail, change, status, says):
+    signup(until="done")
+    token = confirm_path(sent_mail()[0].body).split("/")[3]
+    page = Client().get(f"/email/confirm/{change(token)}/")
+    assert page.status_code == status and says in page.content.decode()
+    assert User.objects.get(username="minji").email_verified_at is None
+
+
+def test_a_link_for_a_deleted_account_or_a_changed_address_gets_our_page(signup, sent_mail):
+    signup(until="done")
+    user = User.objects.get(username="minji")
+    path = f"/email/confirm/{links.confirm_email_token(user)}/"
+    User.objects.filter(pk=user.pk).update(email="other@example.com")
+    page = Client().get(path)
+    assert page.status_code == 400 and "This link is for an old email address" in page.content.decode()
+    user.delete()
+    page = Client().get(path)
+    assert page.status_code == 404 and "We could not find that account" in page.content.decode()
+
+
+def test_korean_link_pages(signup, sent_mail):
+    signup(until="done")
+    client = Client()
+    client.cookies["django_language"] = "ko"
+    page = client.get("/email/confirm/nonsense/")
+    assert page.status_code == 400 and "이 링크는 사용할 수 없습니다" in page.content.decode()
+
+
+# SIGNUP_EMAIL_VERIFICATION=mandatory ---------------------------------------------------
+
+
+@pytest.fixture
+def mandatory(settings):
+    settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
+
+
+def test_mandatory_keeps_the_new_account_logged_out_until_confirmed(mandatory, signup, client, sent_mail):
+    signup(until="done")
+    assert SESSION_KEY not in client.session
+    done = client.get("/signup/done/").content.decode()
+    assert "Check your inbox: you can log in once you have confirmed your email address." in done
+    for detail in (ACCOUNT["username"], PROFILE["real_name"], ACCOUNT["email"]):
+        assert detail in done
+
+    login = client.post("/login/", {"username": "minji", "password": PASSWORD})
+    text = login.content.decode()
+    assert login.status_code == 200 and "Confirm your email address first" in text and "Send it again" in text
+    assert SESSION_KEY not in client.session
+    wrong = Client().post("/login/", {"username": "minji", "password": "wrong password 1"}).content.decode()
+    assert "Confirm your email address first" not in wrong  # only the password's owner learns this
+
+    resent = client.post("/email/confirm-again/", {"next": "/login/"}, follow=True)
+    assert "We sent the email again." in resent.content.decode()
+    first, second = sent_mail()
+    client.post(confirm_path(second.body))
+    assert client.post("/login/", {"username": "minji", "password": PASSWORD}).status_code == 302
+    assert SESSION_KEY in client.session
+
+
+def walk(client, username, email):
+    client.get("/signup/")
+    account = {**ACCOUNT, "username": username, "email": email}
+    for step, fields in (("account", account), ("profile", PROFILE)):
+        response = client.post(f"/signup/{step}/", step_data(step, **fields))
+        assert response.status_code == 302, response.content.decode()[:2000]
+    started = time.perf_counter()
+    response = client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
+    return response, time.perf_counter() - started
+
+
+def without_tokens(page):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+
+def test_mandatory_a_taken_address_looks_like_a_new_signup_and_mails_its_owner(mandatory, sent_mail):
+    owner, newcomer, stranger = Client(), Client(), Client()
+    walk(owner, "minji", "minji@example.com")
+    delivered = len(sent_mail())
+    before = User.objects.count()
+
+    # The account step accepts the address; nothing says it is registered.
+    stranger.get("/signup/")
+    account = stranger.post("/signup/account/", step_data("account", **{**ACCOUNT, "username": "hana",
+                                                                         "email": "MINJI@example.com"}))
+    assert account.status_code == 302
+    taken, taken_time = walk(stranger, "hana", "MINJI@example.com")
+    fresh, fresh_time = walk(newcomer, "hana2", "hana2@example.com")
+    assert User.objects.count() == before + 1  # only the newcomer's
+    assert taken.status_code == fresh.status_code == 302 and taken["Location"] == fresh["Location"]
+
+    # The same page, bar the name and address each typed.
+    taken_page = without_tokens(stranger.get("/signup/done/").content.decode())
+    fresh_page = without_tokens(newcomer.get("/signup/done/").content.decode())
+    assert taken_page.replace("hana2", "hana").replace("hana@example.com", "MINJI@example.com") == (
+        fresh_page.replace("hana2", "hana").replace("hana@example.com", "MINJI@example.com")
+    )
+    # A repeated "Create account" lands alike too.
+    again_taken = stranger.post("/signup/confirm/", {**step_data("confirm", accept_terms="on")})
+    again_fresh = newcomer.post("/signup/confirm/", {**step_data("confirm", accept_terms="on")})
+    assert again_taken.status_code == again_fresh.status_code
+    assert again_taken.get("Location") == again_fresh.get("Location")
+
+    outbox = sent_mail()[delivered:]
+    notice = [message for message in outbox if message.to == ["minji@example.com"]]
+    assert [message.subject for message in notice] == [
+        "Someone tried to sign up to Signup Wizard with your email address"
+    ]
+    assert 'username "minji"' in notice[0].body
+    assert "http://testserver/login/" in notice[0].body and "http://testserver/password-reset/" in notice[0].body
+    assert "hana" not in notice[0].body
+    # About as long: one database write each way (a generous bound on a shared machine).
+    assert taken_time < fresh_time * 3 + 0.2
+
+
+def test_mandatory_send_it_again_after_a_taken_address_mails_the_owner_again(mandatory, sent_mail):
+    walk(Client(), "minji", "minji@example.com")
+    sent_mail()
+    stranger = Client()
+    walk(stranger, "hana", "minji@example.com")
+    stranger.post("/email/confirm-again/", {"next": "/signup/done/"})
+    subjects = [message.subject for message in sent_mail()[1:]]
+    assert subjects == ["Someone tried to sign up to Signup Wizard with your email address"] * 2
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 3
