@@ -38,7 +38,8 @@ def test_the_account_page_shows_what_we_hold(client, person):
     Profile.objects.filter(user=person).update(preferred_name="Tak", phone="010 1234 5678")
     response = client.get("/account/")
     page = text(response)
-    for value in ("Taken", "taken@example.com", "Not confirmed yet", "Taken Person", "Tak", "010 1234 5678", "English"):
+    shown = ("Taken", "taken@example.com", "Not confirmed yet", "Taken Person", "Tak", "010 1234 5678", "English")
+    for value in shown:
         assert value in page
     assert "Waiting for review. You can use your account in the meantime." in page
     assert 'href="/account/"' in page  # "Your account" in the header

@@ -291,9 +291,8 @@ class SignupWizard(NamedUrlSessionWizardView):
         logger.info("Signup with a taken email address; its owner (id=%s) was told by mail.", owner.pk)
         send_confirmation(self.request, owner, notice=True)
         self.discard_draft()
-        self.hand_over(
-            account["username"], profile["real_name"], account["email"], profile["preferred_name"] or profile["real_name"]
-        )
+        greeting = profile["preferred_name"] or profile["real_name"]
+        self.hand_over(account["username"], profile["real_name"], account["email"], greeting)
         return redirect("onboarding:done")
 
     def recheck(self, step):
