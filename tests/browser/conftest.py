@@ -162,8 +162,9 @@ def other_states(page):
     assert page.url.endswith("/signup/done/") and page.locator("main .alert-info").is_visible()
     yield "done-awaiting-review"
 
-    # A page whose hidden wizard data was tampered with: the wizard answers 400.
-    page.goto("/signup/account/")
+    # A page whose hidden wizard data was tampered with: the wizard answers 400. (After finishing, a step's
+    # address shows the done page again; /signup/ starts a new signup.)
+    page.goto("/signup/")
     page.evaluate("document.querySelector('[name=signup_wizard-current_step]').value = 'tampered'")
     with page.expect_navigation() as navigation:
         page.click(".wizard-buttons .btn-primary")

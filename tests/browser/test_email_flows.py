@@ -123,7 +123,7 @@ def test_a_signup_started_on_a_phone_is_finished_in_a_fresh_browser(page_in, smt
     laptop.get_by_label("I accept the terms").check()
     laptop.get_by_role("button", name="Create account").click()
     laptop.wait_for_url("**/signup/done/")
-    assert "Welcome, Kim Minji!" in laptop.locator("main").inner_text()
+    assert "Welcome, Minji!" in laptop.locator("main").inner_text()  # the preferred name
     user = User.objects.get(username="minji")
     assert user.check_password(PASSWORD) and user.email_verified_at is not None
 
