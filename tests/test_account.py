@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a different horse 77 staple"
 
 
-@pytest.fixture
-def person(client, existing_user):
-    client.force_login(existing_user)
-    return existing_user
-
-
 def text(response):
     return response.content.decode()
 

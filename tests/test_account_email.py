@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 NEW = "minji.new@example.com"
 
 
-@pytest.fixture
-def person(client, existing_user):
-    client.force_login(existing_user)
-    return existing_user
-
-
 def ask(client, email=NEW, password=PASSWORD):
     return client.post("/account/email/", {"email": email, "current_password": password})
 

@@ -17,7 +17,7 @@ from ..forms.account import ChangeEmailForm
 from ..mail import absolute_url
 from ..models import User
 from .account import PENDING_EMAIL_KEY, AccountFormView
-from .email_links import link_problem
+from .email_links import broken_link, link_problem
 
 
 class ChangeEmailView(AccountFormView):
@@ -85,15 +85,7 @@ class ConfirmEmailChangeView(View):
                 status=400,
             )
         except links.LinkInvalid:
-            return link_problem(
-                request,
-                title=_("This link does not work"),
-                message=_(
-                    "The link is not complete or was changed. Open it again from the email, or copy all of it "
-                    "into the address bar."
-                ),
-                status=400,
-            )
+            return broken_link(request)
         user = User.objects.filter(pk=self.user_id).first()
         if user is None:
             return link_problem(

@@ -82,6 +82,18 @@ def fill_profile(page, real_name="Kim Minji", preferred_name="Minji", phone="+82
     page.fill("#id_profile-phone", phone)
 
 
+def sign_up(page, username="minji"):
+    """A whole signup with the usual answers, in either language; ends on the done page."""
+    page.goto("/signup/")
+    fill_account(page, username=username, email=f"{username}@example.com")
+    submit(page)
+    fill_profile(page)
+    submit(page)
+    page.check("#id_confirm-accept_terms")
+    submit(page)
+    page.wait_for_url("**/signup/done/")
+
+
 def signup_states(page, username="minji"):
     """Walk a whole signup, pausing (yield) at every page and state a person sees on the way."""
     page.goto("/")

@@ -9,8 +9,7 @@ from tests.browser.conftest import (
     assert_fits_width,
     assert_no_axe_violations,
     assert_touch_targets,
-    fill_account,
-    fill_profile,
+    sign_up,
     submit,
 )
 from tests.conftest import PASSWORD
@@ -20,17 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NEW_PASSWORD = "a different horse 77 staple"
 SMALLEST_PHONE = {"width": 320, "height": 640}
-
-
-def sign_up(page, username="minji"):
-    page.goto("/signup/")
-    fill_account(page, username=username, email=f"{username}@example.com")
-    submit(page)
-    fill_profile(page)
-    submit(page)
-    page.check("#id_confirm-accept_terms")
-    submit(page)
-    assert page.url.endswith("/signup/done/")
 
 
 def log_in(page, username, password):

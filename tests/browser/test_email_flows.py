@@ -3,7 +3,14 @@
 import pytest
 
 from onboarding.models import User
-from tests.browser.conftest import assert_fits_width, assert_no_axe_violations, fill_account, fill_profile, submit
+from tests.browser.conftest import (
+    assert_fits_width,
+    assert_no_axe_violations,
+    fill_account,
+    fill_profile,
+    sign_up,
+    submit,
+)
 from tests.conftest import PASSWORD
 from tests.mailserver import link_in, text_of
 
@@ -17,17 +24,6 @@ def read_link(smtp_server, sent_mail, address, path_start):
     sent_mail()
     message = smtp_server.inbox.to(address)[-1]
     return message, link_in(text_of(message), path_start)
-
-
-def sign_up(page, username="minji"):
-    page.goto("/signup/")
-    fill_account(page, username=username, email=f"{username}@example.com")
-    submit(page)
-    fill_profile(page)
-    submit(page)
-    page.get_by_label("I accept the terms").check()
-    submit(page)
-    page.wait_for_url("**/signup/done/")
 
 
 def test_a_person_confirms_their_address_from_the_mail(page, smtp_server, sent_mail):
