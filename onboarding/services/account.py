@@ -76,7 +76,7 @@ def change_email(*, user_id, old_email, new_email):
     Returns the user, or None when the account no longer has `old_email` (the link was used, or is for an
     older request). Raises IntegrityError when another account took `new_email` meanwhile.
     """
-    user = User.objects.select_for_update().select_related("profile").filter(pk=user_id).first()
+    user = User.objects.select_for_update(of=("self",)).select_related("profile").filter(pk=user_id).first()
     if user is None or user.email.lower() != old_email.lower():
         return None
     previous = user.email
