@@ -160,7 +160,7 @@ RATELIMIT_USE_CACHE = "ratelimit"
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "onboarding.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "onboarding:landing"
+LOGIN_REDIRECT_URL = "onboarding:account"
 LOGOUT_REDIRECT_URL = "onboarding:landing"
 
 # Argon2 first: new passwords are hashed with it (NFKC-normalised first, see onboarding/passwords.py);
@@ -335,6 +335,8 @@ SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "")
 # SIGNUP
 # ------------------------------------------------------------------------------
 SIGNUP_REQUIRES_APPROVAL = env_bool("SIGNUP_REQUIRES_APPROVAL", False)
+# The address people are told to write to when their signup was not approved or their account is off.
+SIGNUP_CONTACT_EMAIL = os.environ.get("SIGNUP_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 # optional: a new account may log in at once; mandatory: only after confirming its email address.
 SIGNUP_EMAIL_VERIFICATION = os.environ.get("SIGNUP_EMAIL_VERIFICATION", "optional").strip() or "optional"
 if SIGNUP_EMAIL_VERIFICATION not in ("optional", "mandatory"):

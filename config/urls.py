@@ -5,12 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from onboarding.abuse import guard_login
-from onboarding.views import LoginView, PasswordResetConfirmView, PasswordResetView, healthz
+from onboarding.views import LoginView, LogoutView, PasswordResetConfirmView, PasswordResetView, healthz
 
 urlpatterns = [
     path("", include("onboarding.urls")),
     path("login/", guard_login(LoginView.as_view()), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("password-reset/", PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

@@ -128,6 +128,13 @@ def existing_user(db):
     )
 
 
+@pytest.fixture
+def person(client, existing_user):
+    """existing_user, logged in with `client`."""
+    client.force_login(existing_user)
+    return existing_user
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -183,22 +183,39 @@ def test_approving_asks_first_then_approves_logs_and_reports_the_count(admin_cli
     assert mail.outbox == []  # they were active already: nothing to tell them
 
 
-def test_rejecting_deactivates_logs_and_emails_nobody(admin_client, admin_user, signups):
+def test_rejecting_deactivates_logs_and_emails_the_person_in_their_language(
+    admin_client, admin_user, signups, sent_mail, settings
+):
+    settings.SIGNUP_CONTACT_EMAIL = "help@example.org"
     minji, seojun, amelia = signups
+    Profile.objects.filter(user=amelia).update(language="ko")
     page = run_action(admin_client, "reject_selected", [amelia]).content.decode()
     assert "Are you sure you want to reject this user?" in page and 'value="Yes, reject"' in page
+    assert re.search(r'<input type="checkbox" name="notify"[^>]* checked', page)
 
-    response = run_action(admin_client, "reject_selected", [amelia], post="yes", note="")
+    response = run_action(admin_client, "reject_selected", [amelia], post="yes", note="Spam?", notify="on")
     assert response.status_code == 302
     assert "Rejected 1 signup." in admin_client.get(CHANGELIST).content.decode()
     amelia.refresh_from_db()
     assert amelia.profile.review_status == ReviewStatus.REJECTED and not amelia.is_active
-    assert amelia.profile.reviewed_by == admin_user and amelia.profile.review_note == ""
+    assert amelia.profile.reviewed_by == admin_user and amelia.profile.review_note == "Spam?"
     entry = LogEntry.objects.get()
     assert entry.object_id == str(amelia.pk)
-    assert entry.change_message == "Review status changed from Pending to Rejected."
-    assert mail.outbox == []
+    assert entry.change_message == "Review status changed from Pending to Rejected. Note: Spam?"
+    [message] = sent_mail()
+    assert message.to == [amelia.email]
+    assert message.subject == "Maru 가입이 승인되지 않았습니다"
+    assert "help@example.org" in message.body and "amelia" in message.body
+    assert "Spam?" not in message.body + message.alternatives[0].content
     assert not can_log_in("amelia")
+
+
+def test_rejecting_with_the_box_unticked_emails_nobody(admin_client, signups, sent_mail):
+    minji, seojun, amelia = signups
+    run_action(admin_client, "reject_selected", [amelia, seojun], post="yes", note="")
+    assert Profile.objects.filter(review_status=ReviewStatus.REJECTED).count() == 2
+    assert sent_mail() == []
+    assert not DBTaskResult.objects.exists()
 
 
 def test_users_who_already_have_the_status_are_left_alone_and_counted(admin_client, admin_user, signups):

@@ -1,51 +1,151 @@
-"""Coming back later: logging in with any case of the username, and a clear word for signups awaiting review."""
+"""Logging in and out: any case of the username, the truth for someone who knows the password, one hash per try."""
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.hashers import make_password
+from django.test import override_settings
+from django.utils import timezone
 
 from onboarding import services
 from onboarding.models import ReviewStatus, User
 from tests.conftest import PASSWORD
+from tests.hashers import CountingArgon2PasswordHasher
 
 pytestmark = pytest.mark.django_db
+
+WRONG = "The username or password is not right."
+AWAITING = "Your account is waiting for review."
+REJECTED = "Your signup was not approved, so this account cannot log in."
+SWITCHED_OFF = "This account has been switched off."
+UNCONFIRMED = "Confirm your email address first"
 
 
 def log_in(client, username, password=PASSWORD):
     return client.post("/login/", {"username": username, "password": password})
 
 
-def test_username_is_matched_whatever_its_case(client, existing_user):
+def set_state(user, *, active, status):
+    User.objects.filter(pk=user.pk).update(is_active=active)
+    user.profile.review_status = status
+    user.profile.save()
+
+
+def test_username_is_matched_whatever_its_case_and_login_lands_on_the_account(client, existing_user):
     response = log_in(client, "tAKEN")
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == "/account/"
     assert int(client.session[SESSION_KEY]) == existing_user.pk
+    assert "Taken Person" in client.get("/account/").content.decode()
 
 
 def test_wrong_password_gets_a_plain_message(client, existing_user):
     response = log_in(client, "Taken", "not the password")
     assert response.status_code == 200
-    assert "The username or password is not right." in response.content.decode()
+    assert WRONG in response.content.decode()
     assert SESSION_KEY not in client.session
 
 
-def test_a_signup_awaiting_review_is_told_so_only_with_the_right_password(client, existing_user, settings):
-    User.objects.filter(pk=existing_user.pk).update(is_active=False)
+def test_empty_fields_get_their_own_messages(client):
+    page = client.post("/login/", {"username": "", "password": ""}).content.decode()
+    assert "Enter your username." in page
+    assert "Enter your password." in page
+    assert "This field is required" not in page
+
+
+def test_a_signup_awaiting_review_is_told_so_only_with_the_right_password(client, existing_user):
+    set_state(existing_user, active=False, status=ReviewStatus.PENDING)
 
     page = log_in(client, "taken").content.decode()
-    assert "Your account is waiting for review." in page
+    assert AWAITING in page
     assert SESSION_KEY not in client.session
 
     page = log_in(client, "taken", "not the password").content.decode()
     assert "waiting for review" not in page
-    assert "The username or password is not right." in page
+    assert WRONG in page
 
 
-def test_a_rejected_signup_gets_the_plain_message(client, existing_user):
-    User.objects.filter(pk=existing_user.pk).update(is_active=False)
-    existing_user.profile.review_status = ReviewStatus.REJECTED
-    existing_user.profile.save()
+def test_a_rejected_signup_is_told_whom_to_write_to_only_with_the_right_password(client, existing_user, settings):
+    settings.SIGNUP_CONTACT_EMAIL = "help@example.org"
+    set_state(existing_user, active=False, status=ReviewStatus.REJECTED)
+
     page = log_in(client, "Taken").content.decode()
-    assert "waiting for review" not in page
-    assert "The username or password is not right." in page
+    assert REJECTED in page and "help@example.org" in page
+    assert SESSION_KEY not in client.session
+
+    page = log_in(client, "Taken", "not the password").content.decode()
+    assert "not approved" not in page and "help@example.org" not in page
+    assert WRONG in page
+
+
+def test_an_account_switched_off_after_approval_says_so(client, existing_user):
+    set_state(existing_user, active=False, status=ReviewStatus.APPROVED)
+    assert SWITCHED_OFF in log_in(client, "Taken").content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_an_unconfirmed_account_in_mandatory_mode_is_told_to_confirm_only_with_the_right_password(
+    client, existing_user, settings
+):
+    settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
+    page = log_in(client, "Taken").content.decode()
+    assert UNCONFIRMED in page
+    assert SESSION_KEY not in client.session
+    page = log_in(client, "Taken", "not the password").content.decode()
+    assert UNCONFIRMED not in page and WRONG in page
+
+    User.objects.filter(pk=existing_user.pk).update(email_verified_at=timezone.now())
+    assert log_in(client, "Taken")["Location"] == "/account/"
+
+
+def test_an_unconfirmed_account_logs_in_when_confirming_is_optional(client, existing_user, settings):
+    settings.SIGNUP_EMAIL_VERIFICATION = "optional"
+    assert log_in(client, "Taken")["Location"] == "/account/"
+
+
+def test_logging_out_says_so(client, existing_user):
+    client.force_login(existing_user)
+    response = client.post("/logout/", follow=True)
+    assert "You have logged out." in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_the_login_page_links_to_the_signup(client):
+    assert 'href="/signup/"' in client.get("/login/").content.decode()
+
+
+@override_settings(PASSWORD_HASHERS=["tests.hashers.CountingArgon2PasswordHasher"])
+@pytest.mark.parametrize(
+    "state",
+    [
+        "no such account", "active", "awaiting review", "rejected", "switched off", "staff without a profile",
+        "unconfirmed",
+    ],
+)
+def test_a_wrong_password_checks_exactly_one_hash_whatever_the_account(client, state, settings):
+    """Equal work, so equal time: a wrong password tells nobody what state an account is in."""
+    settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
+    hashed = make_password(PASSWORD)
+    if state == "staff without a profile":
+        User.objects.create(username="someone", email="s@example.com", password=hashed, is_staff=True)
+    elif state != "no such account":
+        user = services.create_account(
+            username="someone", email="s@example.com", password_hash=hashed, real_name="Some One"
+        )
+        status, active = {
+            "active": (ReviewStatus.PENDING, True),
+            "awaiting review": (ReviewStatus.PENDING, False),
+            "rejected": (ReviewStatus.REJECTED, False),
+            "switched off": (ReviewStatus.APPROVED, False),
+            "unconfirmed": (ReviewStatus.PENDING, True),
+        }[state]
+        if state != "unconfirmed":
+            User.objects.filter(pk=user.pk).update(email_verified_at=timezone.now())
+        set_state(user, active=active, status=status)
+    CountingArgon2PasswordHasher.reset()
+
+    page = log_in(client, "someone", "not the password").content.decode()
+
+    assert WRONG in page
+    assert CountingArgon2PasswordHasher.work() == 1
 
 
 def test_case_insensitive_lookups_match_the_unique_constraints(db):

@@ -433,5 +433,5 @@ def test_signed_in_people_are_not_offered_a_second_signup(signup, client):
     del session["success_id"]
     session.save()
     response = client.get("/signup/account/", follow=True)
-    assert response.redirect_chain[-1][0] == "/"
+    assert response.redirect_chain[-1][0] == "/account/"
     assert "You are logged in as minji" in page_text(response)

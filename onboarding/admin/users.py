@@ -66,6 +66,13 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_("Kept with the decision for other staff. The person does not see it."),
     )
+    # Shown when rejecting only; approving always tells the people it activates.
+    notify = forms.BooleanField(
+        label=_("Email each person to say their signup was not approved"),
+        required=False,
+        initial=True,
+        help_text=_("In the language they signed up in, with the address to write to. The note is not included."),
+    )
 
 
 class ProfileInline(admin.StackedInline):
@@ -252,6 +259,7 @@ class UserAdmin(DjangoUserAdmin):
                 status=status,
                 reviewer=request.user,
                 note=form.cleaned_data["note"],
+                notify=form.cleaned_data["notify"] or status == ReviewStatus.APPROVED,
                 login_url=request.build_absolute_uri(reverse("login")),
             )
             self.report(request, review, status, selected)

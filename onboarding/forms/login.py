@@ -1,6 +1,7 @@
 """The login form."""
 
 from django.conf import settings
+from django.contrib.auth import user_login_failed
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,11 @@ from .widgets import PasswordInput
 
 
 class LoginForm(AuthenticationForm):
-    """Log in with a username in any case; a person whose signup awaits review or confirmation is told so."""
+    """Log in with a username in any case; someone who knows the password is told why an account cannot log in.
+
+    Every attempt checks exactly one password hash, whatever the account's state, so a wrong password
+    takes as long for an account awaiting review as for any other.
+    """
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -18,17 +23,38 @@ class LoginForm(AuthenticationForm):
         "awaiting_review": _(
             "Your account is waiting for review. We will email you when it has been approved, and then you can log in."
         ),
+        "rejected": _(
+            "Your signup was not approved, so this account cannot log in. "
+            "If you think this is a mistake, write to %(contact)s."
+        ),
+        "inactive": _("This account has been switched off. To ask why, write to %(contact)s."),
         "email_unconfirmed": _(
             "Confirm your email address first: open the link in the email we sent you, then log in. "
             "No email? We can send it again."
         ),
     }
 
-    unconfirmed_user = None
+    unconfirmed_user = None  # set when the password was right but the address must be confirmed first
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = _("Enter your username.")
+        self.fields["password"].error_messages["required"] = _("Enter your password.")
         self.fields["password"].widget = PasswordInput(attrs={"autocomplete": "current-password"})
+
+    def clean(self):
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username is None or not password:
+            return self.cleaned_data
+        user = User.objects.with_username(username).select_related("profile").first()
+        if user is not None and not user.is_active:
+            # authenticate() would check the password and then refuse the account; check it once here
+            # instead, and say why only to someone who knows the password.
+            if not user.check_password(password):
+                user_login_failed.send(sender=__name__, credentials={"username": username}, request=self.request)
+                raise self.get_invalid_login_error()
+            raise self.refusal(user)
+        return super().clean()
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
@@ -41,23 +67,12 @@ class LoginForm(AuthenticationForm):
             self.unconfirmed_user = user
             raise ValidationError(self.error_messages["email_unconfirmed"], code="email_unconfirmed")
 
-    def clean(self):
-        try:
-            return super().clean()
-        except ValidationError as error:
-            if error.code == "invalid_login" and self.awaits_review():
-                raise ValidationError(self.error_messages["awaiting_review"], code="awaiting_review") from None
-            raise
-
-    def awaits_review(self):
-        # Only someone who knows the password learns that the account is waiting.
-        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
-        user = User.objects.with_username(username or "").select_related("profile").first()
-        return bool(
-            user
-            and password
-            and not user.is_active
-            and getattr(user, "profile", None)
-            and user.profile.review_status == ReviewStatus.PENDING
-            and user.check_password(password)
-        )
+    def refusal(self, user):
+        profile = getattr(user, "profile", None)
+        status = profile.review_status if profile else None
+        contact = {"contact": settings.SIGNUP_CONTACT_EMAIL}
+        if status == ReviewStatus.PENDING:
+            return ValidationError(self.error_messages["awaiting_review"], code="awaiting_review")
+        if status == ReviewStatus.REJECTED:
+            return ValidationError(self.error_messages["rejected"], code="rejected", params=contact)
+        return ValidationError(self.error_messages["inactive"], code="inactive", params=contact)

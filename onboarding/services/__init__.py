@@ -1,5 +1,13 @@
 """Every write to accounts goes through here: one module per flow, each function keyword-only."""
 
+from .account import (  # noqa: F401
+    change_email,
+    change_password,
+    delete_account,
+    request_email_change,
+    send_email_in_use_notice,
+    update_details,
+)
 from .accounts import create_account  # noqa: F401
 from .review import REVIEW_PERMISSION, Review, review_signups, send_approval_emails  # noqa: F401
 from .email import confirm_email, send_confirmation_email, send_signup_attempt_notice  # noqa: F401

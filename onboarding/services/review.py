@@ -1,4 +1,4 @@
-"""Deciding on signups: approve or reject, log each decision, email the people it activates."""
+"""Deciding on signups: approve or reject, log each decision, email the people it activates or rejects."""
 
 from typing import NamedTuple
 
@@ -24,7 +24,8 @@ class Review(NamedTuple):
 
 
 def review_signups(*, users, status, reviewer, note="", login_url="", notify=True):
-    """Approve or reject signups, log each change, and email the people whose accounts this activated.
+    """Approve or reject signups, log each change, and email the people whose accounts this activated, or
+    (rejecting) the people rejected; `notify=False` emails nobody.
 
     Approving activates the account; rejecting deactivates it. Users already in `status`, users
     without a profile (not signups), and staff and superusers (a reviewer must never lock out an
@@ -59,6 +60,8 @@ def review_signups(*, users, status, reviewer, note="", login_url="", notify=Tru
         activated = [user_id for _, user_id, _, was_active, _ in rows if make_active and not was_active]
         if notify and activated:
             send_approval_emails(user_ids=activated, login_url=login_url)
+        if notify and status == ReviewStatus.REJECTED and rows:
+            send_rejection_emails(user_ids=[user_id for _, user_id, _, _, _ in rows])
     if rows:
         funnel.record(status, count=len(rows), lang="")
     selected = users.values("pk") if isinstance(users, QuerySet) else [getattr(user, "pk", user) for user in users]
@@ -98,3 +101,11 @@ def log_entry(reviewer, user_id, username, old_status, new_status, note):
 def send_approval_emails(*, user_ids, login_url=""):
     """Queue "your account is ready" to each person, in their language; sent by the worker, retried there."""
     queue_mail_to_users("approved", user_ids=user_ids, context={"login_url": login_url})
+
+
+def send_rejection_emails(*, user_ids):
+    """Queue "your signup was not approved" to each person, in their language, naming whom to write to.
+
+    The reviewer's note is for staff and stays out of it.
+    """
+    queue_mail_to_users("rejected", user_ids=user_ids, context={"contact": settings.SIGNUP_CONTACT_EMAIL})

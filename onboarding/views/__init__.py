@@ -11,6 +11,16 @@ from .errors import (  # noqa: F401
     too_many_requests,
 )
 from .pages import AlreadyCreatedView, DoneView, LandingView, StartOverView  # noqa: F401
+from .account import (  # noqa: F401
+    AccountDeletedView,
+    AccountView,
+    ChangePasswordView,
+    DeleteAccountView,
+    DownloadDataView,
+    EditDetailsView,
+    LogoutView,
+)
+from .account_email import ChangeEmailView, ConfirmEmailChangeView  # noqa: F401
 from .email_links import (  # noqa: F401
     ConfirmationSentView,
     ConfirmEmailView,

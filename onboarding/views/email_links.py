@@ -20,6 +20,19 @@ def link_problem(request, *, title, message, status, resend=False, more=None):
     return render(request, "onboarding/email_links/link_problem.html", context, status=status)
 
 
+def broken_link(request):
+    """Our page for a link that was cut short, changed, or made for something else."""
+    return link_problem(
+        request,
+        title=_("This link does not work"),
+        message=_(
+            "The link is not complete or was changed. Open it again from the email, or copy all of it "
+            "into the address bar."
+        ),
+        status=400,
+    )
+
+
 @method_decorator(never_cache, name="dispatch")
 class ConfirmEmailView(View):
     """Show the confirmation button for a genuine, fresh link (GET), and confirm the address (POST)."""
@@ -43,15 +56,7 @@ class ConfirmEmailView(View):
                 resend=bool(user),
             )
         except links.LinkInvalid:
-            return link_problem(
-                request,
-                title=_("This link does not work"),
-                message=_(
-                    "The link is not complete or was changed. Open it again from the email, or copy all of it "
-                    "into the address bar."
-                ),
-                status=400,
-            )
+            return broken_link(request)
         self.user = User.objects.filter(pk=user_id).first()
         if self.user is None:
             return link_problem(

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -44,6 +44,12 @@ def server_error(request):
 
 
 def csrf_failure(request, reason=""):
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if signed_in and request.path.startswith((reverse("onboarding:signup"), reverse("login"))):
+        # A form from before logging in (Back after finishing the signup, a second tab): the person is in
+        # already, so show where they are rather than "out of date".
+        return redirect("onboarding:done" if "success_id" in request.session else "onboarding:account")
     return render(request, "403_csrf.html", status=403)
 
 

@@ -13,9 +13,17 @@ from ..wizard.email import RESEND_KEY
 
 
 class LandingView(TemplateView):
-    """Say what the site is and link to the signup."""
+    """Say what the site is and link to the signup; greet someone logged in and link to their account."""
 
     template_name = "onboarding/landing.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if user.is_authenticated:
+            profile = getattr(user, "profile", None)
+            context["greeting_name"] = profile.greeting_name if profile else user.get_username()
+        return context
 
 
 @method_decorator(never_cache, name="dispatch")

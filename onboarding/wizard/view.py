@@ -38,7 +38,7 @@ STEP_TITLES = {
 }
 # Typed, never kept: the wizard keeps a hash of the password instead.
 SECRET_FIELDS = {"password1", "password2"}
-SUCCESS_KEYS = ("success_id", "success_name", "success_email")
+SUCCESS_KEYS = ("success_id", "success_name", "success_email", "success_greeting")
 FINISHED_KEY = "finished_signup"
 
 
@@ -65,6 +65,10 @@ class SignupWizard(NamedUrlSessionWizardView):
         self.resumed = self.session_key() in request.session
         if request.user.is_authenticated:
             return self.redirect_signed_in(request)
+        if request.method == "GET" and kwargs.get("step") and not self.resumed and "success_id" in request.session:
+            # Back or reload onto a step after finishing (not logged in: approval or verification holds the
+            # account): show what was done, not a new signup. /signup/ itself still starts one.
+            return redirect("onboarding:done")
         return super().dispatch(request, *args, **kwargs)
 
     @classmethod
@@ -80,7 +84,7 @@ class SignupWizard(NamedUrlSessionWizardView):
             _("You are logged in as %(username)s. Log out first to create another account.")
             % {"username": request.user.get_username()},
         )
-        return redirect("onboarding:landing")
+        return redirect("onboarding:account")
 
     # Wizard state ------------------------------------------------------------
 
@@ -344,7 +348,8 @@ class SignupWizard(NamedUrlSessionWizardView):
         send_confirmation(self.request, owner, notice=True)
         self.discard_draft()
         self.request.session.cycle_key()  # as for a new account awaiting confirmation
-        self.hand_over(account["username"], profile["real_name"], account["email"])
+        greeting = profile["preferred_name"] or profile["real_name"]
+        self.hand_over(account["username"], profile["real_name"], account["email"], greeting)
         return redirect("onboarding:done")
 
     def recheck(self, step):
@@ -364,10 +369,10 @@ class SignupWizard(NamedUrlSessionWizardView):
         else:
             # A new key here too, so the key that carried the answers ends with them.
             self.request.session.cycle_key()
-        self.hand_over(user.username, user.profile.real_name, user.email)
+        self.hand_over(user.username, user.profile.real_name, user.email, user.profile.greeting_name)
         return redirect("onboarding:done")
 
-    def hand_over(self, username, real_name, email):
+    def hand_over(self, username, real_name, email, greeting):
         """Clear the wizard and give the done page what it shows."""
         session = self.request.session
         # A repeated "Create account" from this wizard's pages finds it finished.
@@ -376,6 +381,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         session["success_id"] = username
         session["success_name"] = real_name
         session["success_email"] = email
+        session["success_greeting"] = greeting
 
     # Rendering ---------------------------------------------------------------
 

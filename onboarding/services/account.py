@@ -1,0 +1,97 @@
+"""A person managing their own account: details, email address, password, deletion. One transaction per change."""
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..mail import queue_mail
+from ..models import Profile, SignupDraft, User
+from .email import greeting_name, language_of
+
+
+@transaction.atomic
+def update_details(*, user, real_name, preferred_name="", phone="", language):
+    """Replace the profile answers given at signup, and the language of our mail to the person."""
+    Profile.objects.filter(user=user).update(
+        real_name=real_name, preferred_name=preferred_name, phone=phone, language=language
+    )
+
+
+@transaction.atomic
+def change_password(*, user, password):
+    """Set a new password; sessions that checked the old one end (Django compares the session's password hash)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def delete_account(*, user):
+    """Delete the user, everything that cascades from them (profile), and unfinished signups with their address.
+
+    The admin history about them stays, for the reviewers' record, but names the account only by its id.
+    """
+    types = ContentType.objects.get_for_models(User, Profile, for_concrete_models=False)
+    about_them = Q(content_type=types[User], object_id=str(user.pk))
+    profile = Profile.objects.filter(user=user).first()
+    if profile is not None:
+        about_them |= Q(content_type=types[Profile], object_id=str(profile.pk))
+    LogEntry.objects.filter(about_them).update(object_repr=f"deleted account #{user.pk}")
+    SignupDraft.objects.filter(email__iexact=user.email).delete()
+    user.delete()
+
+
+def request_email_change(*, user, new_email, confirm_url):
+    """Mail the link that confirms `new_email` to that address; nothing changes until it is opened."""
+    queue_mail(
+        "change_email",
+        to=new_email,
+        language=language_of(user),
+        context={"name": greeting_name(user), "username": user.get_username(), "confirm_url": confirm_url},
+    )
+
+
+def send_email_in_use_notice(*, owner, login_url, reset_url):
+    """Tell the owner of an address that another account asked to move to it (mandatory verification mode,
+    where the person asking is not told the address has an account)."""
+    queue_mail(
+        "email_in_use",
+        to=owner.email,
+        language=language_of(owner),
+        context={
+            "name": greeting_name(owner),
+            "username": owner.get_username(),
+            "login_url": login_url,
+            "reset_url": reset_url,
+        },
+    )
+
+
+@transaction.atomic
+def change_email(*, user_id, old_email, new_email):
+    """Move the account from `old_email` to `new_email` (confirmed by the link), and tell the old address.
+
+    Returns the user, or None when the account no longer has `old_email` (the link was used, or is for an
+    older request). Raises IntegrityError when another account took `new_email` meanwhile.
+    """
+    user = User.objects.select_for_update(of=("self",)).select_related("profile").filter(pk=user_id).first()
+    if user is None or user.email.lower() != old_email.lower():
+        return None
+    previous = user.email
+    user.email = new_email
+    user.email_verified_at = timezone.now()  # opening the link proved the address
+    user.save(update_fields=["email", "email_verified_at"])
+    queue_mail(
+        "email_changed",
+        to=previous,
+        language=language_of(user),
+        context={
+            "name": greeting_name(user),
+            "username": user.get_username(),
+            "new_email": new_email,
+            "contact": settings.SIGNUP_CONTACT_EMAIL,
+        },
+    )
+    return user
