@@ -76,6 +76,20 @@ def guard_login(view):
     return ratelimit(group="login-ip", key="ip", rate=login_rate, method="POST")(view)
 
 
+def account_key(group, request):
+    # The account, not only its id: an id is reused once an account is deleted.
+    return f"{request.user.pk}:{request.user.date_joined.timestamp()}"
+
+
+def guard_password_check(view):
+    """Limit POSTs that check the current password (account changes) per account and per client, as login is.
+
+    Without it, a stolen session could guess the password at the speed of the server's hashing.
+    """
+    view = ratelimit(group="password-check-user", key=account_key, rate=login_rate, method="POST")(view)
+    return ratelimit(group="password-check-ip", key="ip", rate=login_rate, method="POST")(view)
+
+
 def mail_rate(setting):
     value = getattr(settings, setting)
     return None if value == "0" else value

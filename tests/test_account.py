@@ -207,3 +207,18 @@ def test_the_done_page_in_approval_mode_says_the_account_awaits_review(signup, c
     # Not logged in: Back onto a step shows the done page again, and /signup/ starts a new signup.
     assert client.get("/signup/confirm/")["Location"] == "/signup/done/"
     assert client.get("/signup/")["Location"] == "/signup/account/"
+
+
+@pytest.mark.parametrize("path", ["/account/password/", "/account/delete/", "/account/email/"])
+def test_password_checks_on_the_account_pages_are_limited_like_login(settings, client, person, path):
+    settings.LOGIN_RATE_LIMIT = "3/m"
+    wrong = {"current_password": "not the password at all", "confirm": "on", "email": "new@example.com",
+             "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    for _ in range(3):
+        page = client.post(path, wrong)
+        assert page.status_code == 200 and "That is not your current password." in page.content.decode()
+    refused = client.post(path, {**wrong, "current_password": PASSWORD})
+    assert refused.status_code == 429
+    assert "Return to your account" in refused.content.decode()
+    person.refresh_from_db()
+    assert person.check_password(PASSWORD) and person.email == "taken@example.com"

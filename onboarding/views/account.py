@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView, View
 
 from .. import services
+from ..abuse import guard_password_check
 from ..forms.account import ChangePasswordForm, DeleteAccountForm, DetailsForm
 from ..models import ReviewStatus
 from ..wizard.email import RESEND_KEY
@@ -107,6 +108,7 @@ class EditDetailsView(AccountFormView):
         return super().form_valid(form)
 
 
+@method_decorator(guard_password_check, name="post")
 class ChangePasswordView(AccountFormView):
     """Change the password; this session stays logged in, every other one ends."""
 
@@ -122,6 +124,7 @@ class ChangePasswordView(AccountFormView):
         return super().form_valid(form)
 
 
+@method_decorator(guard_password_check, name="post")
 class DeleteAccountView(AccountFormView):
     """Delete the account for good, after the password and an explicit confirmation."""
 

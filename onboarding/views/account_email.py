@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import View
 
 from .. import links, services
-from ..abuse import mail_limited
+from ..abuse import guard_password_check, mail_limited
 from ..forms.account import ChangeEmailForm
 from ..mail import absolute_url
 from ..models import User
@@ -20,6 +20,7 @@ from .account import PENDING_EMAIL_KEY, AccountFormView
 from .email_links import broken_link, link_problem
 
 
+@method_decorator(guard_password_check, name="post")
 class ChangeEmailView(AccountFormView):
     """Ask for a new address and the password; mail a link to the new address. Nothing changes yet."""
 

@@ -56,7 +56,8 @@ def csrf_failure(request, reason=""):
 def too_many_requests(request, exception=None):
     logger.warning("Request refused: rate limit reached (ip=%s, path=%s)", client_ip(request), request.path)
     login = request.path in (reverse("login"), reverse("admin:login"))
-    response = render(request, "429.html", {"login": login}, status=429)
+    account = request.path.startswith(reverse("onboarding:account"))
+    response = render(request, "429.html", {"login": login, "account": account}, status=429)
     response["Retry-After"] = "60"
     return response
 
