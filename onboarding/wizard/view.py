@@ -161,7 +161,11 @@ class SignupWizard(NamedUrlSessionWizardView):
         valid = step != self.steps.last and form.is_valid()
         self.store(step, form, valid=valid)
         if valid and step == "account" and form.new_password:
-            self.remember(password_hash=make_password(form.new_password))
+            self.remember_password(form)
+
+    def remember_password(self, form):
+        """Keep the typed password's hash, and the username and email it was checked against (never the password)."""
+        self.remember(password_hash=make_password(form.new_password), password_checked_for=form.identity())
 
     def get_form_kwargs(self, step=None):
         if step == "account":
@@ -256,7 +260,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         self.store(step, form, valid=True)
         funnel.step_done(self.wizard_id, step)
         if step == "account" and form.new_password:
-            self.remember(password_hash=make_password(form.new_password), password_checked_for=form.identity())
+            self.remember_password(form)
         if request.GET.get("return") == "confirm":
             return self.go_to(self.first_incomplete_step())
         return self.go_to(self.get_next_step(step))

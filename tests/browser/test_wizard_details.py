@@ -59,7 +59,7 @@ def test_a_valid_account_step_switched_mid_way_keeps_the_password_too(page_in):
     switch_language(page, "한국어")
     # The password was never sent back; the page says it is kept, and Next accepts blank fields.
     expect(page.locator("#id_account-password1")).to_have_value("")
-    expect(page.locator("#id_account-password1")).to_have_accessible_description(re.compile("비워 두면 됩니다"))
+    expect(page.locator("#id_account-password1")).to_have_accessible_description(re.compile("비밀번호 칸을 비워 주세요"))
     submit(page)
     page.wait_for_url("**/signup/profile/")
 
@@ -69,9 +69,9 @@ def test_after_an_error_the_empty_password_fields_say_why(page_in):
     page.goto("/signup/")
     password1, password2 = page.locator("#id_account-password1"), page.locator("#id_account-password2")
     # Before anything is sent: the rules, once, and no talk of emptied fields.
-    expect(password1).to_have_accessible_description(re.compile("at least 8 characters"))
+    expect(password1).to_have_accessible_description(re.compile("At least 15 characters"))
     expect(password1).not_to_have_accessible_description(re.compile("empty"))
-    expect(page.locator(".password-rule")).to_have_count(4)
+    expect(page.locator(".password-rule")).to_have_count(5)
 
     fill_account(page, email="not an email")
     submit(page)
@@ -90,13 +90,16 @@ def test_a_failing_rule_is_marked_on_its_own_line_not_repeated(page_in):
     fill_account(page, password="password")
     submit(page)
     failed = page.locator(".password-rule.failed")
-    expect(failed).to_have_count(1)
-    expect(failed).to_contain_text("Not met")
-    expect(failed).to_contain_text("can’t be a commonly used password")
-    expect(page.locator(".password-rule")).to_have_count(4)  # still each rule once
-    # One error for the field, pointing at the marks; the validator's own sentence is not repeated.
+    expect(failed).to_have_count(2)  # too short, and on the lists of common passwords
+    expect(failed.first).to_contain_text("Not met")
+    expect(failed.first).to_contain_text("At least 15 characters")
+    expect(failed.first).to_contain_text("Your password is 8 characters long. Make it at least 15 characters")
+    expect(failed.last).to_contain_text("Your password is on a list of common or leaked passwords")
+    expect(page.locator(".password-rule")).to_have_count(5)  # still each rule once
+    # One error for the field, pointing at the marks; what each rule says is not repeated elsewhere.
     expect(page.locator("#error-summary")).to_contain_text("does not meet the rules marked under the password field")
-    expect(page.locator("main")).not_to_contain_text("This password is too common")
+    expect(page.locator("#error-summary")).not_to_contain_text("8 characters long")
+    expect(page.get_by_text("Your password is 8 characters long")).to_have_count(1)
 
 
 def test_start_over_is_hidden_on_a_blank_first_step_and_asks_before_clearing(page_in):
