@@ -118,14 +118,13 @@ def send_mail_to_users(kind, user_ids, context, attempt=1):
     try:
         connection.open()
         for user in users:
-            profile = getattr(user, "profile", None)
             mail = render_mail(
                 kind,
                 to=user.email,
-                language=profile.language if profile else settings.LANGUAGE_CODE,
+                language=user.mail_language,
                 context={
                     **context,
-                    "name": profile.greeting_name if profile else user.get_username(),
+                    "name": user.greeting_name,
                     "username": user.get_username(),
                     "email": user.email,
                 },

@@ -57,6 +57,18 @@ class User(AbstractUser):
             kwargs["update_fields"] = {*update_fields, "username_key", "email_key"}
         super().save(*args, **kwargs)
 
+    @property
+    def greeting_name(self):
+        """What we call the person: their preferred or full name; the username for an account made without a signup."""
+        profile = getattr(self, "profile", None)
+        return profile.greeting_name if profile else self.get_username()
+
+    @property
+    def mail_language(self):
+        """The language their mail is written in: the one they signed up in."""
+        profile = getattr(self, "profile", None)
+        return profile.language if profile else settings.LANGUAGE_CODE
+
 
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", _("Pending")

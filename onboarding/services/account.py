@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from ..mail import queue_mail
 from ..models import Profile, SignupDraft, User
-from .email import greeting_name, language_of
 
 
 @transaction.atomic
@@ -48,8 +47,8 @@ def request_email_change(*, user, new_email, confirm_url):
     queue_mail(
         "change_email",
         to=new_email,
-        language=language_of(user),
-        context={"name": greeting_name(user), "username": user.get_username(), "confirm_url": confirm_url},
+        language=user.mail_language,
+        context={"name": user.greeting_name, "username": user.get_username(), "confirm_url": confirm_url},
     )
 
 
@@ -59,9 +58,9 @@ def send_email_in_use_notice(*, owner, login_url, reset_url):
     queue_mail(
         "email_in_use",
         to=owner.email,
-        language=language_of(owner),
+        language=owner.mail_language,
         context={
-            "name": greeting_name(owner),
+            "name": owner.greeting_name,
             "username": owner.get_username(),
             "login_url": login_url,
             "reset_url": reset_url,
@@ -86,9 +85,9 @@ def change_email(*, user_id, old_email, new_email):
     queue_mail(
         "email_changed",
         to=previous,
-        language=language_of(user),
+        language=user.mail_language,
         context={
-            "name": greeting_name(user),
+            "name": user.greeting_name,
             "username": user.get_username(),
             "new_email": new_email,
             "contact": settings.SIGNUP_CONTACT_EMAIL,

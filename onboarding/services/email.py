@@ -8,23 +8,13 @@ from ..mail import queue_mail
 from ..models import User
 
 
-def language_of(user):
-    profile = getattr(user, "profile", None)
-    return profile.language if profile else None
-
-
-def greeting_name(user):
-    profile = getattr(user, "profile", None)
-    return profile.greeting_name if profile else user.get_username()
-
-
 def send_confirmation_email(*, user, confirm_url, language=None):
     """Queue the "confirm your email address" mail with its link."""
     queue_mail(
         "confirm_email",
         to=user.email,
-        language=language or language_of(user),
-        context={"name": greeting_name(user), "username": user.get_username(), "confirm_url": confirm_url},
+        language=language or user.mail_language,
+        context={"name": user.greeting_name, "username": user.get_username(), "confirm_url": confirm_url},
     )
 
 
@@ -44,9 +34,9 @@ def send_signup_attempt_notice(*, user, login_url, reset_url, language=None):
     queue_mail(
         "signup_attempt",
         to=user.email,
-        language=language or language_of(user),
+        language=language or user.mail_language,
         context={
-            "name": greeting_name(user),
+            "name": user.greeting_name,
             "username": user.get_username(),
             "login_url": login_url,
             "reset_url": reset_url,

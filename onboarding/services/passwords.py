@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from .. import funnel
 from ..mail import queue_mail
-from .email import greeting_name, language_of
 
 
 def send_password_reset(*, user, reset_url):
@@ -13,8 +12,8 @@ def send_password_reset(*, user, reset_url):
     queue_mail(
         "password_reset",
         to=user.email,
-        language=language_of(user),
-        context={"name": greeting_name(user), "username": user.get_username(), "reset_url": reset_url},
+        language=user.mail_language,
+        context={"name": user.greeting_name, "username": user.get_username(), "reset_url": reset_url},
     )
 
 

@@ -21,8 +21,7 @@ class LandingView(TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         if user.is_authenticated:
-            profile = getattr(user, "profile", None)
-            context["greeting_name"] = profile.greeting_name if profile else user.get_username()
+            context["greeting_name"] = user.greeting_name
         return context
 
 
