@@ -1,11 +1,11 @@
-"""PostgreSQL trigram indexes behind the admin's search (username, email, full name; Korean too)."""
+"""The PostgreSQL trigram index behind the admin's search (username, email, full name; Korean too)."""
 
 # (index name, table, column): Django's icontains on PostgreSQL is UPPER(column::text) LIKE UPPER('%…%'),
 # which a GIN index on the same expression with gin_trgm_ops answers (pg_trgm hashes any letters, Hangul too).
+# One index on User.search_text: each word of a search is one more condition on the same index, which
+# PostgreSQL intersects inside it, so "Amelia Clar" reads only the rows holding both.
 TRIGRAM_INDEXES = [
-    ("user_username_trgm", "onboarding_user", "username"),
-    ("user_email_trgm", "onboarding_user", "email"),
-    ("profile_real_name_trgm", "onboarding_profile", "real_name"),
+    ("user_search_text_trgm", "onboarding_user", "search_text"),
 ]
 
 

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from onboarding.identities import email_key, username_key
-from onboarding.models import Profile, ReviewStatus, User
+from onboarding.models import Profile, ReviewStatus, User, search_text
 
 pytestmark = pytest.mark.django_db
 
@@ -74,11 +74,11 @@ def test_seeding_twice_never_clashes():
     assert User.objects.count() == 70
     assert len({name.lower() for name in User.objects.values_list("username", flat=True)}) == 70
     assert len({email.lower() for email in User.objects.values_list("email", flat=True)}) == 70
-    # Seeding skips User.save() (bulk_create, or SQL on PostgreSQL) and still stores the keys uniqueness compares.
-    for username, email, stored_username_key, stored_email_key in User.objects.values_list(
-        "username", "email", "username_key", "email_key"
-    ):
-        assert (stored_username_key, stored_email_key) == (username_key(username), email_key(email))
+    # Seeding skips User.save() (bulk_create, or SQL on PostgreSQL) and still stores the keys uniqueness compares
+    # and what the admin's search reads.
+    for user in User.objects.select_related("profile"):
+        assert (user.username_key, user.email_key) == (username_key(user.username), email_key(user.email))
+        assert user.search_text == search_text(user.username, user.email, user.profile.real_name)
 
 
 @pytest.mark.parametrize(

@@ -185,6 +185,19 @@ def test_the_rebuild_command_counts_past_days_from_the_database(admin_user):
     assert timezone.localdate() not in created
 
 
+def test_a_step_counting_more_than_the_one_before_shows_no_negative_drop_off(admin_client, admin_user):
+    from tests.test_admin import make_signup
+
+    # Rebuilt from the database, which knows accounts but not the wizards that made them.
+    make_signup("early", "Early Bird", days_ago=2)
+    call_command("rebuild_funnel", stdout=open("/dev/null", "w"))
+    page, steps = numbers(admin_client.get(FUNNEL))
+    assert steps["Confirm step reached"] == "0" and steps["Accounts created"] == "1"
+    created = page.split('<th scope="row">Accounts created</th>')[1].split("</tr>")[0]
+    assert re.findall(r"<td>([^<]*)</td>", created) == ["1", "–", "–"]
+    assert "<td>-" not in page
+
+
 def test_only_staff_who_may_review_see_the_funnel(client, admin_client):
     assert f'href="{FUNNEL}"' in admin_client.get("/admin/").content.decode()
     assert ">Signup funnel</a>" in admin_client.get("/admin/").content.decode()

@@ -1,4 +1,4 @@
-"""What keeps the users list cheap on a big table: estimated counts, trigram-friendly search, calendar dates."""
+"""What keeps the users list cheap on a big table: estimated counts and calendar dates."""
 
 import calendar
 import datetime
@@ -10,7 +10,6 @@ from django.db import connections
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.text import smart_split, unescape_string_literal
 
 # Up to here a list counts its rows exactly (a few milliseconds at most); past it, PostgreSQL's estimate.
 EXACT_COUNT_CAP = 10_000
@@ -49,21 +48,6 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self):
         return estimated_count(self.object_list)
-
-
-def search_by_union(queryset, search_term, branches):
-    """Each word must match one of `branches` (querysets of matching user ids); each branch can use its own index.
-
-    Django's search ORs the columns of two joined tables in one WHERE, which PostgreSQL can only answer by
-    reading both tables whole; a UNION of per-table lookups uses each table's trigram indexes.
-    """
-    for bit in smart_split(search_term):
-        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
-            bit = unescape_string_literal(bit)
-        subqueries = [branch(bit) for branch in branches]
-        matching = subqueries[0].union(*subqueries[1:])
-        queryset = queryset.filter(pk__in=matching)
-    return queryset
 
 
 class CalendarQueryset:

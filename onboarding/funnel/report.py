@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import FunnelDay, User
+from ..models import FunnelDay
 from . import DURATION_BUCKETS, LONGER, store
 
 PERIODS = (7, 30, 90)
@@ -23,10 +23,6 @@ STEPS = [
 ]
 # Steps in a row: each one's drop-off is counted from the one before it.
 CHAIN = ["started", "account", "profile", "confirm", "created", "confirmed"]
-
-
-def email_confirmation_exists():
-    return any(field.name == "email_verified_at" for field in User._meta.get_fields())
 
 
 def counters(days):
@@ -84,14 +80,15 @@ def funnel(days):
 
 
 def step_rows(events):
-    chain = [event for event in CHAIN if event != "confirmed" or email_confirmation_exists()]
     labels = dict(STEPS)
     rows = []
     previous = None
-    for event in chain:
+    for event in CHAIN:
         count = events[event]
         row = {"event": event, "label": labels[event], "count": count, "lost": None, "lost_percent": None}
-        if previous is not None:
+        # A step can count more people than the one before it: some began before the period did, or the
+        # days were rebuilt from the database, which knows accounts but not wizards. No drop-off then.
+        if previous is not None and previous >= count:
             row["lost"] = previous - count
             row["lost_percent"] = round(100 * (previous - count) / previous, 1) if previous else None
         rows.append(row)

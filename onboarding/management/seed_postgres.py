@@ -26,12 +26,16 @@ WITH people AS MATERIALIZED (
     FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS n
 ), users AS (
     INSERT INTO {user} (id, password, is_superuser, username, first_name, last_name, email, is_staff,
-                        is_active, date_joined, username_key, email_key)
+                        is_active, date_joined, username_key, email_key, search_text)
     SELECT id, %(hash)s, false, (%(stems)s::text[])[who] || '.' || id, '', '',
            (%(stems)s::text[])[who] || '.' || id || '@' || (%(domains)s::text[])[1 + domain], false,
            status = 'approved' OR (status = 'pending' AND %(pending_active)s), joined,
            (%(stem_keys)s::text[])[who] || '.' || id,
-           (%(stem_keys)s::text[])[who] || '.' || id || '@' || (%(domain_keys)s::text[])[1 + domain]
+           (%(stem_keys)s::text[])[who] || '.' || id || '@' || (%(domain_keys)s::text[])[1 + domain],
+           -- models.search_text(): username, email and full name, one per line
+           (%(stems)s::text[])[who] || '.' || id || E'\n' ||
+           (%(stems)s::text[])[who] || '.' || id || '@' || (%(domains)s::text[])[1 + domain] || E'\n' ||
+           (%(names)s::text[])[who]
     FROM people
 ), profiles AS (
     INSERT INTO {profile} (user_id, real_name, preferred_name, phone, review_status, reviewed_by_id,
@@ -103,5 +107,5 @@ def seed(*, count, batch, people, statuses, domains, spread_days, password_hash,
                 # More memory for the sort makes building them several times quicker.
                 cursor.execute("SET maintenance_work_mem = '256MB'")
                 create_trigram_indexes(cursor.execute)
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(User._meta.db_table)}")
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(Profile._meta.db_table)}")
+                for model in (User, Profile, LogEntry):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -3,17 +3,27 @@
 
 from django.db import migrations, models
 
-from onboarding.trigram import create_trigram_indexes, drop_trigram_indexes
+# The indexes as this migration made them, frozen here (0007 replaced them with one on search_text).
+TRIGRAM_INDEXES = [
+    ("user_username_trgm", "onboarding_user", "username"),
+    ("user_email_trgm", "onboarding_user", "email"),
+    ("profile_real_name_trgm", "onboarding_profile", "real_name"),
+]
 
 
 def create_trigram_indexes_on_postgresql(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":  # SQLite searches small tables by scanning them
-        create_trigram_indexes(schema_editor.execute)
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for name, table, column in TRIGRAM_INDEXES:
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ((UPPER({column}::text)) gin_trgm_ops)"
+            )
 
 
 def drop_trigram_indexes_on_postgresql(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        drop_trigram_indexes(schema_editor.execute)
+        for name, _table, _column in TRIGRAM_INDEXES:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):

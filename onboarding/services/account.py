@@ -17,6 +17,7 @@ def update_details(*, user, real_name, preferred_name="", phone="", language):
     Profile.objects.filter(user=user).update(
         real_name=real_name, preferred_name=preferred_name, phone=phone, language=language
     )
+    User.objects.set_searched_name(user.pk, real_name)
 
 
 @transaction.atomic

@@ -37,8 +37,8 @@ def create_account(
         transaction.on_commit(lambda: funnel.record("confirmed"))
     if date_joined is not None:
         user.date_joined = date_joined
-    user.save()
-    Profile.objects.create(
+    # Made before the user is saved, so that the user's search_text already holds the full name.
+    profile = Profile(
         user=user,
         real_name=real_name,
         preferred_name=preferred_name,
@@ -46,4 +46,6 @@ def create_account(
         language=language or settings.LANGUAGE_CODE,
         signup_token=signup_token,
     )
+    user.save()
+    profile.save(force_insert=True)
     return user

@@ -6,7 +6,6 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from onboarding.funnel.report import email_confirmation_exists
 from onboarding.models import FunnelDay, Profile, ReviewStatus, User
 
 # The events the database can tell; the others (wizards started, steps, errors, timings) live only in the roll-up.
@@ -19,21 +18,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         today = timezone.localdate()
         rows = []
-        language = "profile__language" if any(f.name == "language" for f in Profile._meta.get_fields()) else None
         created = User.objects.filter(profile__isnull=False).annotate(day=TruncDate("date_joined"))
-        fields = ["day", language] if language else ["day"]
-        for row in created.values(*fields).annotate(count=Count("pk")).order_by():
-            rows.append(("created", row["day"], row.get(language, "") or "", row["count"]))
+        for row in created.values("day", "profile__language").annotate(count=Count("pk")).order_by():
+            rows.append(("created", row["day"], row["profile__language"] or "", row["count"]))
         for status in (ReviewStatus.APPROVED, ReviewStatus.REJECTED):
             decided = Profile.objects.filter(review_status=status, reviewed_at__isnull=False)
             by_day = decided.annotate(day=TruncDate("reviewed_at")).values("day").annotate(count=Count("pk"))
             for row in by_day.order_by():
                 rows.append((str(status), row["day"], "", row["count"]))
-        if email_confirmation_exists():
-            confirmed = User.objects.filter(email_verified_at__isnull=False)
-            confirmed = confirmed.annotate(day=TruncDate("email_verified_at"))
-            for row in confirmed.values("day").annotate(count=Count("pk")).order_by():
-                rows.append(("confirmed", row["day"], "", row["count"]))
+        confirmed = User.objects.filter(email_verified_at__isnull=False).annotate(day=TruncDate("email_verified_at"))
+        for row in confirmed.values("day").annotate(count=Count("pk")).order_by():
+            rows.append(("confirmed", row["day"], "", row["count"]))
         # Today's counts are still in the cache; only finished days are rebuilt.
         rows = [row for row in rows if row[1] < today]
         with transaction.atomic():

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from onboarding import services
 from onboarding.identities import email_key, username_key
 from onboarding.management import seed_postgres
-from onboarding.models import Profile, ReviewStatus, User
+from onboarding.models import Profile, ReviewStatus, User, search_text
 from onboarding.services.review import log_entry
 
 # (full name, preferred name, username stem)
@@ -209,9 +209,11 @@ class Command(BaseCommand):
                 "first_name": "",
                 "last_name": "",
                 "email": signup["email"],
-                # bulk_create and COPY skip User.save(), which stores the keys the unique constraints compare.
+                # bulk_create skips User.save(), which stores the keys the unique constraints compare
+                # and what the admin's search reads.
                 "username_key": username_key(signup["username"]),
                 "email_key": email_key(signup["email"]),
+                "search_text": search_text(signup["username"], signup["email"], signup["real_name"]),
                 "is_staff": False,
                 # As a reviewer's decision would leave it; pending ones as a new signup starts.
                 "is_active": signup["status"] == APPROVED
@@ -220,12 +222,7 @@ class Command(BaseCommand):
             }
             for signup in batch
         ]
-        copying = connection.vendor == "postgresql"
-        if copying:
-            ids = reserve_ids(User, len(users))
-            copy_rows(User, [{"id": pk, **user} for pk, user in zip(ids, users)])
-        else:
-            ids = [user.pk for user in User.objects.bulk_create(User(**user) for user in users)]
+        ids = [user.pk for user in User.objects.bulk_create(User(**user) for user in users)]
         profiles, entries = [], []
         for user_id, signup in zip(ids, batch):
             decided = signup["status"] != PENDING
@@ -243,12 +240,8 @@ class Command(BaseCommand):
             )
             if decided:
                 entries.append(self.log_row(reviewer, user_id, signup, now))
-        if copying:
-            copy_rows(Profile, profiles)
-            copy_rows(LogEntry, entries)
-        else:
-            Profile.objects.bulk_create(Profile(**profile) for profile in profiles)
-            LogEntry.objects.bulk_create((LogEntry(**entry) for entry in entries), batch_size=2000)
+        Profile.objects.bulk_create(Profile(**profile) for profile in profiles)
+        LogEntry.objects.bulk_create((LogEntry(**entry) for entry in entries), batch_size=2000)
 
     def log_row(self, reviewer, user_id, signup, now):
         """The log entry services.review_signups would write, built once per kind of decision and reused."""
@@ -278,23 +271,3 @@ class Command(BaseCommand):
             return user
         return User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
 
-
-def reserve_ids(model, count):
-    """Take `count` ids from the table's sequence, as inserts would (COPY cannot return the ids it made)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def copy_rows(model, rows):
-    """PostgreSQL's COPY: the quickest way in for many rows (dicts keyed by column name)."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[column] for column in columns])
