@@ -83,7 +83,8 @@ class User(AbstractUser):
     def searched_name(self):
         """The full name search_text holds: the loaded profile's, else the one already stored (no query)."""
         if User.profile.is_cached(self):
-            return self.profile.real_name
+            profile = getattr(self, "profile", None)  # cached as None once found missing
+            return profile.real_name if profile else ""
         lines = self.search_text.split("\n", 2)
         return lines[2] if len(lines) == 3 else ""
 

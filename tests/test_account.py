@@ -74,6 +74,9 @@ def test_edit_details_saves_them_with_the_signup_rules(client, person):
 
 
 def test_change_password_needs_the_current_one_and_the_signup_rules(client, person):
+    # The rules are listed before anything is typed, as on the signup's account step.
+    page = client.get("/account/password/").content.decode()
+    assert page.count('<li class="password-rule">') == 5 and "At least 15 characters." in page
     page = text(client.post("/account/password/", {"current_password": "", "new_password1": "", "new_password2": ""}))
     assert "Enter your current password." in page and "Enter a password." in page
 
@@ -93,6 +96,8 @@ def test_change_password_needs_the_current_one_and_the_signup_rules(client, pers
     )
     assert "Your password is 8 characters long. Make it at least 15 characters" in page
     assert "Your password is on a list of common or leaked passwords" in page
+    assert "Your password does not meet the rules marked under the password field." in page
+    assert "For your security, we never send a password back to the page" in page
     page = text(
         client.post(
             "/account/password/",

@@ -68,7 +68,12 @@ def test_the_admins_own_forms_keep_it_in_step(admin_client):
 def test_staff_without_a_signup_profile_are_found_by_username_and_email(admin_client, django_user_model):
     django_user_model.objects.create_user("helper", "helper@example.com", "x", is_staff=True)
     assert found(admin_client, "helper@") == ["helper"]
-    assert User.objects.get(username="helper").search_text == "helper\nhelper@example.com\n"
+    helper = User.objects.get(username="helper")
+    assert helper.search_text == "helper\nhelper@example.com\n"
+    assert helper.greeting_name == "helper"  # looks for the profile, and remembers there is none
+    helper.email = "help@example.org"
+    helper.save()
+    assert found(admin_client, "help@example.org") == ["helper"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -72,10 +72,14 @@ def test_reset_over_real_smtp_sets_the_new_password_ends_other_sessions_and_conf
     form = browser.get(link.removeprefix("http://testserver"), follow=True)
     page = form.content.decode()
     assert form.status_code == 200 and "Choose a new password for the account <strong>minji</strong>." in page
+    # The rules are listed before anything is typed, as on the signup's account step.
+    assert page.count('<li class="password-rule">') == 5 and "At least 15 characters." in page
     set_path = form.redirect_chain[-1][0]
     # Signup's rules: too short, too common and mismatched are refused, in our words.
     weak = browser.post(set_path, {"new_password1": "password", "new_password2": "password"}).content.decode()
     assert "Your password is 8 characters long. Make it at least 15 characters" in weak
+    assert "Your password does not meet the rules marked under the password field." in weak
+    assert weak.count('<li class="password-rule failed">') == 2  # too short; a common password
     mismatch = browser.post(set_path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"})
     assert "The two passwords do not match." in mismatch.content.decode()
 

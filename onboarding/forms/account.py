@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ..models import User
+from .rules import PasswordRulesMixin
 from .signup import AccountForm, ProfileForm
 from .widgets import PasswordInput
 
@@ -46,10 +47,11 @@ class CurrentPasswordForm(forms.Form):
         return password
 
 
-class ChangePasswordForm(SetPasswordMixin, CurrentPasswordForm):
-    """Current password, then the new one twice, checked by the same rules as at signup."""
+class ChangePasswordForm(PasswordRulesMixin, SetPasswordMixin, CurrentPasswordForm):
+    """Current password, then the new one twice, checked by the same rules as at signup, listed as there."""
 
     error_messages = {"password_mismatch": AccountForm.error_messages["password_mismatch"]}
+    new_password_fields = ("new_password1", "new_password2")
 
     new_password1, new_password2 = SetPasswordMixin.create_password_fields(
         label1=_("New password"), label2=_("Confirm new password")
@@ -59,9 +61,9 @@ class ChangePasswordForm(SetPasswordMixin, CurrentPasswordForm):
         super().__init__(user, *args, **kwargs)
         for name in ("new_password1", "new_password2"):
             self.fields[name].widget = PasswordInput(attrs={"autocomplete": "new-password"})
-        self.fields["new_password1"].help_text = AccountForm.base_fields["password1"].help_text
         self.fields["new_password1"].error_messages["required"] = AccountForm.error_messages["password_required"]
         self.fields["new_password2"].error_messages["required"] = AccountForm.error_messages["password2_required"]
+        self.show_password_rules()
 
     def clean(self):
         self.validate_passwords("new_password1", "new_password2")

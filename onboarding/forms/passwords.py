@@ -5,6 +5,7 @@ from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from ..models import User
+from .rules import PasswordRulesMixin
 from .widgets import PasswordInput
 
 
@@ -27,8 +28,10 @@ class PasswordResetRequestForm(PasswordResetForm):
         return [user for user in User.objects.with_email(email).filter(is_active=True) if user.has_usable_password()]
 
 
-class NewPasswordForm(SetPasswordForm):
-    """Choose a new password under the same rules as at signup (AUTH_PASSWORD_VALIDATORS)."""
+class NewPasswordForm(PasswordRulesMixin, SetPasswordForm):
+    """Choose a new password under the same rules as at signup (AUTH_PASSWORD_VALIDATORS), listed as there."""
+
+    new_password_fields = ("new_password1", "new_password2")
 
     error_messages = {
         **SetPasswordForm.error_messages,
@@ -41,3 +44,4 @@ class NewPasswordForm(SetPasswordForm):
         self.fields["new_password2"].widget = PasswordInput(attrs={"autocomplete": "new-password"})
         self.fields["new_password1"].error_messages["required"] = _("Enter a password.")
         self.fields["new_password2"].error_messages["required"] = _("Type your password again to confirm it.")
+        self.show_password_rules()

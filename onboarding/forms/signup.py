@@ -6,12 +6,8 @@ import re
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.template.loader import render_to_string
-from django.utils.functional import lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..identities import (
@@ -22,6 +18,7 @@ from ..identities import (
     validate_visible,
 )
 from ..models import User
+from .rules import PasswordRulesMixin
 from .widgets import PasswordInput
 
 
@@ -35,7 +32,7 @@ class StepForm(forms.Form):
         self.helper.disable_csrf = True
 
 
-class AccountForm(StepForm):
+class AccountForm(PasswordRulesMixin, StepForm):
     """Choose a username, an email address and a password.
 
     The wizard never keeps the typed password: it keeps its hash. When a hash is
@@ -54,7 +51,6 @@ class AccountForm(StepForm):
             "You changed your username or email address, so type your password again: "
             "we check that it is not like them."
         ),
-        "password_rules": _("Your password does not meet the rules marked under the password field."),
     }
 
     username = forms.CharField(
@@ -100,42 +96,10 @@ class AccountForm(StepForm):
         # The username and email the stored password was checked against; the password may be left
         # blank only while both are still the same.
         self.password_checked_for = password_checked_for
-        self.failed_rules = {}  # validator index -> its messages, after a password failed them
-        # Rendered when the page is: by then we know whether the fields were emptied after an error.
-        self.fields["password1"].help_text = lazy(self.password_help, str)()
-        self.fields["password2"].help_text = lazy(self.password2_help, str)()
+        self.show_password_rules()
         if not has_password:
             self.fields["password1"].widget.attrs["required"] = True
             self.fields["password2"].widget.attrs["required"] = True
-
-    @property
-    def passwords_emptied(self):
-        """True when a typed password comes back with errors: it is never sent back, so its fields are empty."""
-        typed = any(self.data.get(self.add_prefix(name)) for name in ("password1", "password2"))
-        return self.is_bound and typed and bool(self.errors) and not self.has_password
-
-    def password_rules(self):
-        """The password validators' own help texts, one line each, marked when the typed password failed it."""
-        rules = []
-        for index, validator in enumerate(password_validation.get_default_password_validators()):
-            text = validator.get_help_text() if hasattr(validator, "get_help_text") else ""
-            failed = index in self.failed_rules
-            problem = " ".join(self.failed_rules.get(index, []))
-            if text or failed:  # a rule without a help text is shown by its message when it fails
-                # A failed rule also says what was wrong and how to fix it, on its own line.
-                rules.append({"text": text or problem, "failed": failed, "problem": problem if text else ""})
-        return rules
-
-    def password_help(self):
-        return render_to_string(
-            "onboarding/includes/password_help.html",
-            {"rules": self.password_rules(), "emptied": self.passwords_emptied, "has_password": self.has_password},
-        )
-
-    def password2_help(self):
-        if self.passwords_emptied:
-            return gettext("Emptied for the same reason. Type the same password again.")
-        return gettext("Type the same password again, to check for typing mistakes.")
 
     def clean_username(self):
         username = User.normalize_username(self.cleaned_data["username"])
@@ -166,24 +130,14 @@ class AccountForm(StepForm):
         elif password1 != password2:
             self.add_error("password2", ValidationError(self.error_messages["password_mismatch"], code="password_mismatch"))
         else:
-            self.check_password_rules(password2, cleaned_data)
+            user = User(username=cleaned_data.get("username", ""), email=cleaned_data.get("email", ""))
+            self.check_password_rules(password2, user)
         return cleaned_data
 
     def identity(self):
         """A digest of the username and email the password is checked against (as the uniqueness checks see them)."""
         keys = (identity_key(self.cleaned_data.get("username", "")), identity_key(self.cleaned_data.get("email", "")))
         return hashlib.sha256("\n".join(keys).encode()).hexdigest()
-
-    def check_password_rules(self, password, cleaned_data):
-        """Run each validator on its own, so the page can mark the rules that failed beside their lines."""
-        user = User(username=cleaned_data.get("username", ""), email=cleaned_data.get("email", ""))
-        for index, validator in enumerate(password_validation.get_default_password_validators()):
-            try:
-                validator.validate(password, user)
-            except ValidationError as error:
-                self.failed_rules[index] = error.messages
-        if self.failed_rules:
-            self.add_error("password1", ValidationError(self.error_messages["password_rules"], code="password_rules"))
 
     @property
     def new_password(self):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import other_states, signup_states
+from tests.browser.test_account_journeys import account_states
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +20,7 @@ WIDTHS = {"phone": (375, 812), "desktop": (1280, 800)}
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("language", ["en", "ko"])
-def test_save_screenshots(page_in, language, width, scheme, settings):
+def test_save_screenshots(page_in, language, width, scheme, settings, sent_mail):
     settings.ROOT_URLCONF = "tests.urls"
     OUTPUT.mkdir(exist_ok=True)
     viewport = {"width": WIDTHS[width][0], "height": WIDTHS[width][1]}
@@ -32,6 +33,11 @@ def test_save_screenshots(page_in, language, width, scheme, settings):
     page = page_in(language, viewport=viewport, color_scheme=scheme)
     for state in other_states(page):
         saved.append(shoot(page, name, len(saved) + 1, state))
+    settings.SIGNUP_REQUIRES_APPROVAL = False  # the account pages of someone logged in
+    page = page_in(language, viewport=viewport, color_scheme=scheme)
+    for state in account_states(page, sent_mail):
+        if state not in ("done", "landing-logged-in"):  # shot above, in signup_states
+            saved.append(shoot(page, name, len(saved) + 1, f"account-{state}"))
     assert all(path.stat().st_size for path in saved)
 
 

@@ -116,7 +116,11 @@ def account_states(page, sent_mail):
     yield "details-errors"
     page.goto("/account/password/")
     yield "password"
+    page.fill("#id_current_password", PASSWORD)
+    page.fill("#id_new_password1", "12345678")
+    page.fill("#id_new_password2", "12345678")
     submit(page, "main button[type=submit]")
+    assert page.locator(".password-rule.failed").count() == 2  # too short; too common
     yield "password-errors"
     page.goto("/account/delete/")
     yield "delete"

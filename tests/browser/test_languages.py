@@ -82,3 +82,24 @@ def test_korean_errors_come_with_korean_titles_and_korean_password_messages(page
     expect(page.get_by_label("비밀번호", exact=True)).to_have_accessible_description(
         re.compile("미충족.*15자 이상으로 만들어 주세요.*오류: 비밀번호가 비밀번호 칸 아래에 표시된 조건을 충족하지 않습니다.")
     )
+
+
+def test_switching_language_on_the_login_page_keeps_the_username_but_never_the_password(page_in):
+    page = page_in("en")
+    page.goto("/login/")
+    page.get_by_label("Username").fill("minji")
+    page.fill("#id_password", "a password never kept")
+    page.get_by_role("button", name="Show password").click()  # a shown password is still a password
+
+    switch_to(page, "한국어")
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    expect(page.get_by_label("아이디")).to_have_value("minji")
+    expect(page.locator("#id_password")).to_have_value("")
+    expect(page.locator("#id_password")).to_have_attribute("type", "password")
+    # Kept for that one reload only: nothing is left in the tab's storage.
+    assert page.evaluate("sessionStorage.length") == 0
+
+    page.goto("/password-reset/")
+    page.get_by_label("이메일 주소").fill("minji@example.com")
+    switch_to(page, "English")
+    expect(page.get_by_label("Email address")).to_have_value("minji@example.com")

@@ -55,4 +55,38 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     input.insertAdjacentElement("afterend", button);
   });
+  // The language switch reloads the page. On a wizard step it sends the step's form, so the server keeps
+  // the answers; elsewhere (log in, a reset, the account's forms) what was typed is kept in this tab for
+  // that one reload: text, email, phone and lists only, never a password (shown or not) or a hidden field.
+  var KEPT = "onboarding.typedBeforeLanguageSwitch";
+  var keepable = "main form input[name]:not([data-show-label]):not([autocomplete$='password']), main form textarea[name], main form select[name]";
+  function kept(field) {
+    return /^(text|email|tel|textarea|select-one)$/.test(field.type) && !field.closest(".honeypot");
+  }
+  document.querySelectorAll("button[form='language-switch']").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var typed = {};
+      document.querySelectorAll(keepable).forEach(function (field) {
+        if (kept(field)) {
+          typed[field.form.id + " " + field.name] = field.value;
+        }
+      });
+      try {
+        sessionStorage.setItem(KEPT, JSON.stringify({ path: location.pathname, typed: typed }));
+      } catch (error) {} // storage turned off: the switch still works, the page comes back as served
+    });
+  });
+  var saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(KEPT) || "null");
+    sessionStorage.removeItem(KEPT);
+  } catch (error) {}
+  if (saved && saved.path === location.pathname) {
+    document.querySelectorAll(keepable).forEach(function (field) {
+      var key = field.form.id + " " + field.name;
+      if (kept(field) && Object.prototype.hasOwnProperty.call(saved.typed, key)) {
+        field.value = saved.typed[key];
+      }
+    });
+  }
 });
