@@ -76,8 +76,8 @@ class User(AbstractUser):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or {"username", "email"} & set(update_fields):
             self.search_text = search_text(self.username, self.email, self.searched_name())
-        if update_fields is not None and {"username", "email"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "username_key", "email_key", "search_text"}
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "username_key", "email_key", "search_text"}
         super().save(*args, **kwargs)
 
     def searched_name(self):
@@ -151,12 +151,12 @@ class Profile(models.Model):
             return
         # The user's search_text carries the full name. A user saved with this profile loaded (as
         # create_account does) already has it: then no second write.
-        user = self.user if Profile.user.is_cached(self) else None
-        if user is not None and user.search_text == search_text(user.username, user.email, self.real_name):
-            return
+        if Profile.user.is_cached(self):
+            searched = search_text(self.user.username, self.user.email, self.real_name)
+            if self.user.search_text == searched:
+                return
+            self.user.search_text = searched
         User.objects.set_searched_name(self.user_id, self.real_name)
-        if user is not None:
-            user.search_text = search_text(user.username, user.email, self.real_name)
 
     @property
     def greeting_name(self):

@@ -66,7 +66,6 @@ class PasswordRulesMixin:
                 self.failed_rules[index] = error.messages
         if self.failed_rules:
             self.add_error(self.new_password_fields[0], ValidationError(RULES_NOT_MET, code="password_rules"))
-        return not self.failed_rules
 
     def validate_password_for_user(self, user, password_field_name="password2"):
         """What Django's password forms call to check a new password: rule by rule here, to mark each one."""

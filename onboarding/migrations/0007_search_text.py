@@ -2,13 +2,16 @@
 # index on PostgreSQL instead of three on two tables; and the admin's "recent actions" read the log through
 # an index on (user, time), not by sorting every entry a reviewer ever made.
 
+from importlib import import_module
+
 from django.db import migrations, models
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 
 from onboarding.trigram import create_trigram_indexes, drop_trigram_indexes
 
-OLD_TRIGRAM_INDEXES = ["user_username_trgm", "user_email_trgm", "profile_real_name_trgm"]
+# The per-column indexes this migration replaces, as 0005 made them.
+admin_scale = import_module("onboarding.migrations.0005_admin_scale")
 LOG_INDEX = "admin_log_user_time_idx"
 
 
@@ -25,22 +28,14 @@ def fill_search_text(apps, schema_editor):
 
 def swap_trigram_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":  # SQLite searches small tables by scanning them
-        for name in OLD_TRIGRAM_INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+        admin_scale.drop_trigram_indexes_on_postgresql(apps, schema_editor)
         create_trigram_indexes(schema_editor.execute)
 
 
 def restore_trigram_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         drop_trigram_indexes(schema_editor.execute)
-        for name, table, column in [
-            ("user_username_trgm", "onboarding_user", "username"),
-            ("user_email_trgm", "onboarding_user", "email"),
-            ("profile_real_name_trgm", "onboarding_profile", "real_name"),
-        ]:
-            schema_editor.execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ((UPPER({column}::text)) gin_trgm_ops)"
-            )
+        admin_scale.create_trigram_indexes_on_postgresql(apps, schema_editor)
 
 
 class Migration(migrations.Migration):

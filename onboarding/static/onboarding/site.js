@@ -59,17 +59,20 @@ document.addEventListener("DOMContentLoaded", function () {
   // the answers; elsewhere (log in, a reset, the account's forms) what was typed is kept in this tab for
   // that one reload: text, email, phone and lists only, never a password (shown or not) or a hidden field.
   var KEPT = "onboarding.typedBeforeLanguageSwitch";
-  var keepable = "main form input[name]:not([data-show-label]):not([autocomplete$='password']), main form textarea[name], main form select[name]";
-  function kept(field) {
-    return /^(text|email|tel|textarea|select-one)$/.test(field.type) && !field.closest(".honeypot");
+  function keptFields() {
+    var fields = document.querySelectorAll("main form input[name]:not([data-show-label]):not([autocomplete$='password']), main form textarea[name], main form select[name]");
+    return Array.prototype.filter.call(fields, function (field) {
+      return /^(text|email|tel|textarea|select-one)$/.test(field.type) && !field.closest(".honeypot");
+    });
+  }
+  function key(field) {
+    return field.form.id + " " + field.name;
   }
   document.querySelectorAll("button[form='language-switch']").forEach(function (button) {
     button.addEventListener("click", function () {
       var typed = {};
-      document.querySelectorAll(keepable).forEach(function (field) {
-        if (kept(field)) {
-          typed[field.form.id + " " + field.name] = field.value;
-        }
+      keptFields().forEach(function (field) {
+        typed[key(field)] = field.value;
       });
       try {
         sessionStorage.setItem(KEPT, JSON.stringify({ path: location.pathname, typed: typed }));
@@ -82,10 +85,9 @@ document.addEventListener("DOMContentLoaded", function () {
     sessionStorage.removeItem(KEPT);
   } catch (error) {}
   if (saved && saved.path === location.pathname) {
-    document.querySelectorAll(keepable).forEach(function (field) {
-      var key = field.form.id + " " + field.name;
-      if (kept(field) && Object.prototype.hasOwnProperty.call(saved.typed, key)) {
-        field.value = saved.typed[key];
+    keptFields().forEach(function (field) {
+      if (Object.prototype.hasOwnProperty.call(saved.typed, key(field))) {
+        field.value = saved.typed[key(field)];
       }
     });
   }
