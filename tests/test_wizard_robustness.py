@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.contrib.auth import SESSION_KEY
 from django.test import Client, override_settings
 
@@ -314,6 +315,10 @@ def run_together(*requests):
             results[index] = request()
         except Exception as error:  # reported below with the failing request
             results[index] = error
+        finally:
+            # The test client keeps a request's connection open; a thread's own would outlive the test
+            # until garbage collection, and keep PostgreSQL from dropping the test database at the end.
+            connection.close()
 
     threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
     for thread in threads:
