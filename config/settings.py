@@ -1,5 +1,6 @@
 """Settings for the signup site; every value that differs between machines comes from the environment."""
 
+import ipaddress
 import os
 import re
 from importlib.util import find_spec
@@ -350,14 +351,26 @@ SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "20/m").strip()
 if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", SIGNUP_RATE_LIMIT):
     raise ImproperlyConfigured('SIGNUP_RATE_LIMIT must look like "20/m" (count/period: s, m, h, d), or be "0".')
 # Behind a proxy every request comes from the proxy's address: name the header
-# it sets to the client's address (like X-Forwarded-For). Only with a proxy that
-# sets or appends it, or clients could choose their own address.
+# it sets to the client's address (like X-Forwarded-For), and the proxies' own
+# addresses or networks. The header is believed only from those peers; a client
+# that reaches the app server directly is counted by its own address.
 CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()
-# Logins per client address and, separately, per username (both login pages share them): every
-# POST counts, right or wrong, so a guesser gets LOGIN_RATE_LIMIT tries whatever addresses it uses.
+try:
+    TRUSTED_PROXIES = [ipaddress.ip_network(item, strict=False) for item in env_list("DJANGO_TRUSTED_PROXIES")]
+except ValueError as error:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error} (list addresses or networks, comma-separated).")
+if CLIENT_IP_HEADER and not TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "DJANGO_CLIENT_IP_HEADER is believed only from DJANGO_TRUSTED_PROXIES: set it to your proxies' addresses."
+    )
+# Logins per client address and per (username, client address), both login pages together: every
+# POST counts, right or wrong. A username from anywhere gets LOGIN_USERNAME_RATE_LIMIT, which a browser
+# that has logged in to that account before passes (onboarding/abuse.py), so guessing slows, owners keep in.
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/m").strip()
-if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", LOGIN_RATE_LIMIT):
-    raise ImproperlyConfigured('LOGIN_RATE_LIMIT must look like "10/m" (count/period: s, m, h, d), or be "0".')
+LOGIN_USERNAME_RATE_LIMIT = os.environ.get("LOGIN_USERNAME_RATE_LIMIT", "100/h").strip()
+for _name in ("LOGIN_RATE_LIMIT", "LOGIN_USERNAME_RATE_LIMIT"):
+    if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(f'{_name} must look like "10/m" (count/period: s, m, h, d), or be "0".')
 # Mail a visitor can ask for (confirmation sent again, password reset, "finish later" link):
 # per client address and per email address, "count/period" like SIGNUP_RATE_LIMIT; "0" lifts it.
 EMAIL_RATE_LIMIT_PER_CLIENT = os.environ.get("EMAIL_RATE_LIMIT_PER_CLIENT", "10/h").strip()

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import links
 from ..mail import queue_mail
 from ..models import Profile, SignupDraft, User
 
@@ -70,14 +71,15 @@ def send_email_in_use_notice(*, owner, login_url, reset_url):
 
 
 @transaction.atomic
-def change_email(*, user_id, old_email, new_email):
-    """Move the account from `old_email` to `new_email` (confirmed by the link), and tell the old address.
+def change_email(*, user_id, fingerprint, new_email):
+    """Move the account to `new_email` (confirmed by the link), and tell the old address.
 
-    Returns the user, or None when the account no longer has `old_email` (the link was used, or is for an
-    older request). Raises IntegrityError when another account took `new_email` meanwhile.
+    Returns the user, or None when the account's address or password no longer match the link's
+    `fingerprint` (the link was used, is for an older request, or the password changed since).
+    Raises IntegrityError when another account took `new_email` meanwhile.
     """
     user = User.objects.select_for_update(of=("self",)).select_related("profile").filter(pk=user_id).first()
-    if user is None or user.email.lower() != old_email.lower():
+    if user is None or not links.fingerprint_matches(user, user.email, fingerprint):
         return None
     previous = user.email
     user.email = new_email
