@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.exceptions import Ratelimited
 
 from .. import services
-from ..abuse import address_mail_limited, client_mail_limited
+from ..abuse import address_mail_limited, client_mail_limited, remember_device
 from ..forms import NewPasswordForm, PasswordResetRequestForm
 from ..mail import absolute_url
 from .email_links import link_problem
@@ -73,4 +73,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         services.reset_password(user=form.user, password=form.cleaned_data["new_password1"])
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
-        return redirect(self.success_url)
+        response = redirect(self.success_url)
+        # Whoever read the mail is the owner: this browser passes the username's login limit from now on.
+        remember_device(self.request, response, form.user)
+        return response
