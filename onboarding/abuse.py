@@ -214,7 +214,9 @@ def address_mail_limited(request, *, group, address):
     limited = is_ratelimited(
         request,
         group=f"{group}:address",
-        key=lambda group, request: address.strip().lower(),
+        # The identities module's key (NFKC, casefold, IDNA domain): the one accounts are found by, so
+        # name@ｅxample.com and name@example.com share one quota.
+        key=lambda group, request: email_key(address.strip()) or "",
         rate=mail_rate("EMAIL_RATE_LIMIT_PER_ADDRESS"),
         increment=True,
     )

@@ -30,8 +30,9 @@ def confirm_email(*, user_id, fingerprint):
     return True
 
 
-def send_signup_attempt_notice(*, user, login_url, reset_url, language=None):
-    """Tell the owner of an address that someone tried to sign up with it (the visitor is told nothing)."""
+def send_signup_attempt_notice(*, user, login_url, reset_url, language=None, discard=False):
+    """Tell the owner of an address that someone tried to sign up with it (the visitor is told nothing);
+    with `discard` (over the address's limit), render and queue it alike but send nothing."""
     queue_mail(
         "signup_attempt",
         to=user.email,
@@ -42,4 +43,5 @@ def send_signup_attempt_notice(*, user, login_url, reset_url, language=None):
             "login_url": login_url,
             "reset_url": reset_url,
         },
+        discard=discard,
     )
