@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view (and the CSRF check) reads the body.
+    "onboarding.middleware.RefuseFileUploads",
+    "onboarding.middleware.StaffIdleTimeout",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
@@ -206,6 +209,9 @@ if REDIS_URL:
     # keeps a password hash in the session, never the password itself.
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
+# A staff or superuser session ends after this many seconds without a request; 0 keeps it like any other.
+SIGNUP_STAFF_IDLE_SECONDS = int(os.environ.get("SIGNUP_STAFF_IDLE_SECONDS") or 3600)
+
 # SECURITY
 # ------------------------------------------------------------------------------
 # Production is HTTPS-only by default; DJANGO_HTTPS=0 serves plain HTTP on loopback.
@@ -249,6 +255,8 @@ CSRF_FAILURE_VIEW = "onboarding.views.csrf_failure"
 # about a dozen fields; the admin's are the review actions on up to 100 selected users.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# No form here takes a file: a file part is refused, never written to disk (onboarding/middleware.py).
+FILE_UPLOAD_HANDLERS = ["onboarding.middleware.RefuseFilesHandler"]
 
 # INTERNATIONALIZATION
 # ------------------------------------------------------------------------------
@@ -303,9 +311,17 @@ EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "signup@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Links in mail use the address the person used (the request's host, vetted by
-# ALLOWED_HOSTS) unless SITE_URL, like https://signup.example.com, is set.
+# The origin links in mail point at, like https://signup.example.com. Required in production: a link
+# built from the request's Host header would follow whatever host and port a client sent. With
+# DJANGO_DEBUG on and SITE_URL unset, links use the address the person used (`make run`).
 SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if SITE_URL and not re.fullmatch(r"https?://[^/\s?#]+", SITE_URL):
+    raise ImproperlyConfigured("SITE_URL must be an origin like https://signup.example.com (no path).")
+if not DEBUG and not SITE_URL:
+    raise ImproperlyConfigured(
+        "Set SITE_URL to the site's public origin, like https://signup.example.com: with DJANGO_DEBUG off, "
+        "links in mail are never built from the request's Host header."
+    )
 # A send that fails for a reason that may pass (server down, 4xx) is tried again
 # after this many seconds, doubling each time up to an hour, MAIL_MAX_ATTEMPTS in all.
 MAIL_RETRY_SECONDS = float(os.environ.get("DJANGO_MAIL_RETRY_SECONDS", "60"))
@@ -389,7 +405,9 @@ RATELIMIT_VIEW = "onboarding.views.too_many_requests"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (4xx) is one line: what, where and why, without a traceback.
+    "filters": {"one_line_4xx": {"()": "onboarding.logs.OneLineClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_4xx"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "onboarding": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -48,8 +48,9 @@ LONGEST_RETRY_DELAY = 3600  # seconds
 
 
 def absolute_url(request, path):
-    """The full address of `path` for a mail: on SITE_URL when set, else on the host the person used."""
-    if settings.SITE_URL:
+    """The full address of `path` for a mail: on SITE_URL (which production requires); only with DEBUG on
+    and no SITE_URL, on the host the person used."""
+    if settings.SITE_URL or not settings.DEBUG:
         return settings.SITE_URL + path
     return request.build_absolute_uri(path)
 
