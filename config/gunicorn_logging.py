@@ -1,18 +1,8 @@
 """gunicorn's access log without live tokens: the links we mail carry them in their paths."""
 
-import re
-
 from gunicorn import glogging
 
-# The paths of mailed links (onboarding/urls.py, config/urls.py), up to the token, which is replaced.
-TOKEN_PATHS = re.compile(
-    r"(/(?:account/email/confirm|email/confirm|signup/resume)/|/password-reset/[^/\s?]+/)(?!set-password/)[^/\s?\"]+"
-)
-REDACTED = r"\1[token]"
-
-
-def redact(text):
-    return TOKEN_PATHS.sub(REDACTED, text) if isinstance(text, str) else text
+from onboarding.logs import redact
 
 
 class RedactingLogger(glogging.Logger):
