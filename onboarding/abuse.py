@@ -112,14 +112,18 @@ def username_and_client(group, request):
 
 # A browser that has logged in to an account before carries this signed cookie (the accounts' username keys),
 # after OWASP's "device cookies": guesses from elsewhere cannot lock the owner out of a browser they use.
-KNOWN_DEVICE_COOKIE = "known_device"
+KNOWN_DEVICE_COOKIE = "known_device"  # "__Host-known_device" over HTTPS: this host only, Secure, path /
 KNOWN_DEVICE_SALT = "onboarding.known-device"
 KNOWN_DEVICE_MAX_AGE = 60 * 60 * 24 * 365
 KNOWN_DEVICE_ACCOUNTS = 5  # a shared computer remembers the last few accounts, not every one
 
 
+def known_device_cookie():
+    return f"__Host-{KNOWN_DEVICE_COOKIE}" if settings.HTTPS else KNOWN_DEVICE_COOKIE
+
+
 def known_usernames(request):
-    value = request.get_signed_cookie(KNOWN_DEVICE_COOKIE, default="", salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_MAX_AGE)
+    value = request.get_signed_cookie(known_device_cookie(), default="", salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_MAX_AGE)
     return [key for key in value.split("\n") if key]
 
 
@@ -128,7 +132,7 @@ def remember_device(request, response, user):
     key = identity_key(user.get_username())
     keys = [key, *(known for known in known_usernames(request) if known != key)][:KNOWN_DEVICE_ACCOUNTS]
     response.set_signed_cookie(
-        KNOWN_DEVICE_COOKIE,
+        known_device_cookie(),
         "\n".join(keys),
         salt=KNOWN_DEVICE_SALT,
         max_age=KNOWN_DEVICE_MAX_AGE,
