@@ -123,7 +123,9 @@ def known_device_cookie():
 
 
 def known_usernames(request):
-    value = request.get_signed_cookie(known_device_cookie(), default="", salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_MAX_AGE)
+    value = request.get_signed_cookie(
+        known_device_cookie(), default="", salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_MAX_AGE
+    )
     return [key for key in value.split("\n") if key]
 
 

@@ -18,7 +18,8 @@ def redact(text):
 
 
 class OneLineClientErrors(logging.Filter):
-    """Redact tokens from every record's arguments (Django logs "Bad Request: <path>"), and drop the traceback from Django's records about a client's error: a 4xx from `django.request`, and the
+    """Redact tokens from every record's arguments (Django logs "Bad Request: <path>"), and drop the
+    traceback from Django's records about a client's error: a 4xx from `django.request`, and the
     `django.security` records (a disallowed host, a suspicious request), which are answered with a 400.
 
     The traceback tells what the client sent, not a bug of ours, and a flood of them buries the errors that

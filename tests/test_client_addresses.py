@@ -1,4 +1,4 @@
-"""Client addresses (second review, finding 9): IPv4-mapped IPv6 is IPv4, the proxy header only from trusted proxies."""
+"""Client addresses (second review, finding 9): IPv4-mapped IPv6 is IPv4; the proxy header, from trusted proxies."""
 
 import ipaddress
 import os
@@ -19,7 +19,8 @@ def test_ipv4_mapped_clients_of_a_dual_stack_bind_are_counted_one_by_one(setting
     settings.LOGIN_RATE_LIMIT = "2/h"
     statuses = []
     for address in ("::ffff:192.0.2.10", "::ffff:192.0.2.10", "::ffff:192.0.2.10", "::ffff:192.0.2.11"):
-        statuses.append(Client(REMOTE_ADDR=address).post("/login/", {"username": address, "password": "x"}).status_code)
+        response = Client(REMOTE_ADDR=address).post("/login/", {"username": address, "password": "x"})
+        statuses.append(response.status_code)
     assert statuses == [200, 200, 429, 200]
 
 

@@ -99,7 +99,8 @@ def test_a_forged_known_device_cookie_is_worth_nothing(server):
     page = forger.get(f"{base_url}/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     data = {"csrfmiddlewaretoken": token, "username": owner, "password": PASSWORD}
-    refused = forger.request(f"{base_url}/login/", data, headers={"Cookie": f"known_device={owner}; " + cookies(forger)})
+    forged = {"Cookie": f"known_device={owner}; " + cookies(forger)}
+    refused = forger.request(f"{base_url}/login/", data, headers=forged)
     assert refused.status == 429
 
 
