@@ -30,6 +30,7 @@ serve: install
 	@set -e; \
 	export DJANGO_DEBUG=0 DJANGO_HTTPS=0; \
 	export DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}"; \
+	export SITE_URL="$${SITE_URL:-http://$${GUNICORN_BIND:-127.0.0.1:8000}}"; \
 	if [ -z "$$DJANGO_SECRET_KEY" ]; then \
 		echo "DJANGO_SECRET_KEY is not set: using a throwaway key, so sessions end when the server stops."; \
 		export DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \

@@ -1,5 +1,6 @@
 """Settings for the signup site; every value that differs between machines comes from the environment."""
 
+import ipaddress
 import os
 import re
 from importlib.util import find_spec
@@ -79,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view (and the CSRF check) reads the body.
+    "onboarding.middleware.RefuseFileUploads",
+    "onboarding.middleware.StaffIdleTimeout",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
@@ -205,6 +209,9 @@ if REDIS_URL:
     # keeps a password hash in the session, never the password itself.
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
+# A staff or superuser session ends after this many seconds without a request; 0 keeps it like any other.
+SIGNUP_STAFF_IDLE_SECONDS = int(os.environ.get("SIGNUP_STAFF_IDLE_SECONDS") or 3600)
+
 # SECURITY
 # ------------------------------------------------------------------------------
 # Production is HTTPS-only by default; DJANGO_HTTPS=0 serves plain HTTP on loopback.
@@ -248,6 +255,8 @@ CSRF_FAILURE_VIEW = "onboarding.views.csrf_failure"
 # about a dozen fields; the admin's are the review actions on up to 100 selected users.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# No form here takes a file: a file part is refused, never written to disk (onboarding/middleware.py).
+FILE_UPLOAD_HANDLERS = ["onboarding.middleware.RefuseFilesHandler"]
 
 # INTERNATIONALIZATION
 # ------------------------------------------------------------------------------
@@ -302,9 +311,17 @@ EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "signup@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Links in mail use the address the person used (the request's host, vetted by
-# ALLOWED_HOSTS) unless SITE_URL, like https://signup.example.com, is set.
+# The origin links in mail point at, like https://signup.example.com. Required in production: a link
+# built from the request's Host header would follow whatever host and port a client sent. With
+# DJANGO_DEBUG on and SITE_URL unset, links use the address the person used (`make run`).
 SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if SITE_URL and not re.fullmatch(r"https?://[^/\s?#]+", SITE_URL):
+    raise ImproperlyConfigured("SITE_URL must be an origin like https://signup.example.com (no path).")
+if not DEBUG and not SITE_URL:
+    raise ImproperlyConfigured(
+        "Set SITE_URL to the site's public origin, like https://signup.example.com: with DJANGO_DEBUG off, "
+        "links in mail are never built from the request's Host header."
+    )
 # A send that fails for a reason that may pass (server down, 4xx) is tried again
 # after this many seconds, doubling each time up to an hour, MAIL_MAX_ATTEMPTS in all.
 MAIL_RETRY_SECONDS = float(os.environ.get("DJANGO_MAIL_RETRY_SECONDS", "60"))
@@ -350,14 +367,26 @@ SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "20/m").strip()
 if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", SIGNUP_RATE_LIMIT):
     raise ImproperlyConfigured('SIGNUP_RATE_LIMIT must look like "20/m" (count/period: s, m, h, d), or be "0".')
 # Behind a proxy every request comes from the proxy's address: name the header
-# it sets to the client's address (like X-Forwarded-For). Only with a proxy that
-# sets or appends it, or clients could choose their own address.
+# it sets to the client's address (like X-Forwarded-For), and the proxies' own
+# addresses or networks. The header is believed only from those peers; a client
+# that reaches the app server directly is counted by its own address.
 CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()
-# Logins per client address and, separately, per username (both login pages share them): every
-# POST counts, right or wrong, so a guesser gets LOGIN_RATE_LIMIT tries whatever addresses it uses.
+try:
+    TRUSTED_PROXIES = [ipaddress.ip_network(item, strict=False) for item in env_list("DJANGO_TRUSTED_PROXIES")]
+except ValueError as error:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error} (list addresses or networks, comma-separated).")
+if CLIENT_IP_HEADER and not TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "DJANGO_CLIENT_IP_HEADER is believed only from DJANGO_TRUSTED_PROXIES: set it to your proxies' addresses."
+    )
+# Logins per client address and per (username, client address), both login pages together: every
+# POST counts, right or wrong. A username from anywhere gets LOGIN_USERNAME_RATE_LIMIT, which a browser
+# that has logged in to that account before passes (onboarding/abuse.py), so guessing slows, owners keep in.
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/m").strip()
-if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", LOGIN_RATE_LIMIT):
-    raise ImproperlyConfigured('LOGIN_RATE_LIMIT must look like "10/m" (count/period: s, m, h, d), or be "0".')
+LOGIN_USERNAME_RATE_LIMIT = os.environ.get("LOGIN_USERNAME_RATE_LIMIT", "100/h").strip()
+for _name in ("LOGIN_RATE_LIMIT", "LOGIN_USERNAME_RATE_LIMIT"):
+    if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(f'{_name} must look like "10/m" (count/period: s, m, h, d), or be "0".')
 # Mail a visitor can ask for (confirmation sent again, password reset, "finish later" link):
 # per client address and per email address, "count/period" like SIGNUP_RATE_LIMIT; "0" lifts it.
 EMAIL_RATE_LIMIT_PER_CLIENT = os.environ.get("EMAIL_RATE_LIMIT_PER_CLIENT", "10/h").strip()
@@ -376,7 +405,9 @@ RATELIMIT_VIEW = "onboarding.views.too_many_requests"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (4xx) is one line: what, where and why, without a traceback.
+    "filters": {"one_line_4xx": {"()": "onboarding.logs.OneLineClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_4xx"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "onboarding": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from onboarding.abuse import guard_login
+from onboarding.abuse import guard_login, guard_password_check
 from onboarding.views import LoginView, LogoutView, PasswordResetConfirmView, PasswordResetView, healthz
 
 urlpatterns = [
@@ -20,6 +20,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's own login, with the same limits, matched before the admin's URLs.
     path("admin/login/", guard_login(admin.site.login)),
+    # It checks the current password: limited like the account's own forms.
+    path(
+        "admin/password_change/",
+        guard_password_check(admin.site.admin_view(admin.site.password_change, cacheable=True)),
+    ),
     path("admin/", admin.site.urls),
     # For load balancers; exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT).
     path("healthz", healthz, name="healthz"),

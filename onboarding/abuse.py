@@ -2,7 +2,6 @@
 
 import ipaddress
 import logging
-import unicodedata
 from functools import wraps
 
 from django.conf import settings
@@ -10,6 +9,9 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
+
+from .identities import email_key, identity_key
 
 logger = logging.getLogger(__name__)
 
@@ -18,17 +20,42 @@ logger = logging.getLogger(__name__)
 HONEYPOT_FIELD = "website"
 
 
+def plain_address(value):
+    """An address as text, IPv4-mapped IPv6 (::ffff:a.b.c.d, a dual-stack bind) read as the IPv4 it is.
+
+    Without this every IPv4 client of a dual-stack server would fall in one IPv6 /64 and share one counter.
+    Raises ValueError for something that is not an address.
+    """
+    address = ipaddress.ip_address(value.strip())
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return str(address)
+
+
+def trusted_proxy(address):
+    return any(ipaddress.ip_address(address) in network for network in settings.TRUSTED_PROXIES)
+
+
 def client_ip(request):
-    """The address limits apply to: from the trusted proxy's header when one is configured."""
-    if settings.CLIENT_IP_HEADER:
-        meta_key = "HTTP_" + settings.CLIENT_IP_HEADER.upper().replace("-", "_")
-        # X-Forwarded-For lists every hop; the last one is what our own proxy saw.
-        forwarded = request.META.get(meta_key, "").split(",")[-1].strip()
+    """The address limits apply to: the peer, or, when the peer is one of DJANGO_TRUSTED_PROXIES, the address
+    its DJANGO_CLIENT_IP_HEADER names (a client that reaches us directly cannot choose its own address)."""
+    raw = request.META.get("REMOTE_ADDR", "")
+    try:
+        peer = plain_address(raw)
+    except ValueError:
+        return raw  # a Unix socket with no proxy header: django-ratelimit says so plainly
+    if not (settings.CLIENT_IP_HEADER and trusted_proxy(peer)):
+        return peer
+    meta_key = "HTTP_" + settings.CLIENT_IP_HEADER.upper().replace("-", "_")
+    # X-Forwarded-For lists every hop; from the right, the first hop that is not one of our proxies is the client.
+    for hop in reversed(request.META.get(meta_key, "").split(",")):
         try:
-            return str(ipaddress.ip_address(forwarded))
+            address = plain_address(hop)
         except ValueError:
-            pass
-    return request.META["REMOTE_ADDR"]
+            return peer  # a header our proxy would not write: believe only the peer
+        if not trusted_proxy(address):
+            return address
+    return peer
 
 
 def signup_rate(group, request):
@@ -61,23 +88,106 @@ def login_rate(group, request):
     return None if settings.LOGIN_RATE_LIMIT == "0" else settings.LOGIN_RATE_LIMIT
 
 
+def login_username_rate(group, request):
+    """LOGIN_USERNAME_RATE_LIMIT, or None (no limit) when it, or LOGIN_RATE_LIMIT, is "0"."""
+    if "0" in (settings.LOGIN_RATE_LIMIT, settings.LOGIN_USERNAME_RATE_LIMIT):
+        return None
+    return settings.LOGIN_USERNAME_RATE_LIMIT
+
+
 def login_username(group, request):
     """The username being tried, in the form that matching ignores (case, width), so variants share a count."""
-    return unicodedata.normalize("NFKC", request.POST.get("username", "")).casefold().strip()
+    return identity_key(request.POST.get("username", "")).strip()
+
+
+def client_network(request):
+    """The client's address as django-ratelimit counts it (an IPv6 client by its /64)."""
+    address = client_ip(request)
+    return str(ipaddress.ip_network(f"{address}/{64 if ':' in address else 32}", strict=False).network_address)
+
+
+def username_and_client(group, request):
+    return f"{login_username(group, request)}\n{client_network(request)}"
+
+
+# A browser that has logged in to an account before carries this signed cookie (the accounts' username keys),
+# after OWASP's "device cookies": guesses from elsewhere cannot lock the owner out of a browser they use.
+KNOWN_DEVICE_COOKIE = "known_device"  # "__Host-known_device" over HTTPS: this host only, Secure, path /
+KNOWN_DEVICE_SALT = "onboarding.known-device"
+KNOWN_DEVICE_MAX_AGE = 60 * 60 * 24 * 365
+KNOWN_DEVICE_ACCOUNTS = 5  # a shared computer remembers the last few accounts, not every one
+
+
+def known_device_cookie():
+    return f"__Host-{KNOWN_DEVICE_COOKIE}" if settings.HTTPS else KNOWN_DEVICE_COOKIE
+
+
+def known_usernames(request):
+    value = request.get_signed_cookie(
+        known_device_cookie(), default="", salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_MAX_AGE
+    )
+    return [key for key in value.split("\n") if key]
+
+
+def remember_device(request, response, user):
+    """Mark this browser as one `user` logged in from (or set a new password from)."""
+    key = identity_key(user.get_username())
+    keys = [key, *(known for known in known_usernames(request) if known != key)][:KNOWN_DEVICE_ACCOUNTS]
+    response.set_signed_cookie(
+        known_device_cookie(),
+        "\n".join(keys),
+        salt=KNOWN_DEVICE_SALT,
+        max_age=KNOWN_DEVICE_MAX_AGE,
+        secure=settings.HTTPS,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def login_limited(request):
+    """Count a login POST; the name of the limit it is over, or None.
+
+    Every POST counts, right or wrong, so each costs a password hash only so often. Per client and per
+    (username, client): strict, at LOGIN_RATE_LIMIT. Per username from anywhere: the higher
+    LOGIN_USERNAME_RATE_LIMIT, counting only POSTs the client limits let through, and passed by a browser
+    that has logged in to that account before, so that guessing from elsewhere cannot lock the owner out.
+    """
+    per_client = is_ratelimited(request, group="login-ip", key="ip", rate=login_rate, increment=True)
+    per_pair = is_ratelimited(request, group="login-pair", key=username_and_client, rate=login_rate, increment=True)
+    if per_client or per_pair:
+        return "client"  # not counted for the username: one client adds at most LOGIN_RATE_LIMIT to it
+    per_username = is_ratelimited(
+        request, group="login-username", key=login_username, rate=login_username_rate, increment=True
+    )
+    if per_username and login_username(None, request) not in known_usernames(request):
+        return "username"
+    return None
 
 
 def guard_login(view):
-    """Limit a login view's POSTs per client address and per username tried, right or wrong.
+    """Limit a login view's POSTs (see login_limited); both login pages (/login/ and /admin/login/) share the
+    counters. A successful login marks the browser as known to that account."""
 
-    Both login pages (/login/ and /admin/login/) share the two counters. Every POST counts, so
-    each costs a password hash only LOGIN_RATE_LIMIT times per period, whatever the answer.
-    """
-    view = ratelimit(group="login-username", key=login_username, rate=login_rate, method="POST")(view)
-    return ratelimit(group="login-ip", key="ip", rate=login_rate, method="POST")(view)
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        request.login_limit = login_limited(request)
+        if request.login_limit:
+            logger.warning("Login refused: over the %s limit (ip=%s)", request.login_limit, client_ip(request))
+            raise Ratelimited
+        response = view(request, *args, **kwargs)
+        if request.user.is_authenticated and response.status_code == 302:
+            remember_device(request, response, request.user)
+        return response
+
+    return guarded
 
 
 def account_key(group, request):
     # The account, not only its id: an id is reused once an account is deleted.
+    if not request.user.is_authenticated:
+        return "anonymous"  # the view sends them to log in; nothing is checked
     return f"{request.user.pk}:{request.user.date_joined.timestamp()}"
 
 
@@ -110,7 +220,9 @@ def address_mail_limited(request, *, group, address):
     limited = is_ratelimited(
         request,
         group=f"{group}:address",
-        key=lambda group, request: address.strip().lower(),
+        # The identities module's key (NFKC, casefold, IDNA domain): the one accounts are found by, so
+        # name@ｅxample.com and name@example.com share one quota.
+        key=lambda group, request: email_key(address.strip()) or "",
         rate=mail_rate("EMAIL_RATE_LIMIT_PER_ADDRESS"),
         increment=True,
     )

@@ -8,3 +8,4 @@ class OnboardingConfig(AppConfig):
 
     def ready(self):
         from . import mail  # noqa: F401  (connects the signal that blanks sent mail's task rows)
+        from . import middleware  # noqa: F401  (connects the signal that starts a staff session's idle clock)

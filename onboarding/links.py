@@ -5,6 +5,9 @@ import secrets
 from datetime import timedelta
 
 from django.core import signing
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from .identities import email_key
 
 CONFIRM_EMAIL_SALT = "onboarding.confirm-email"
 CONFIRM_EMAIL_MAX_AGE = timedelta(days=3)
@@ -25,24 +28,42 @@ class LinkInvalid(Exception):
     """A link we did not make, or one that was changed."""
 
 
+def account_fingerprint(user, email):
+    """What a link stays valid with: the account, its password hash and the address the link is about.
+
+    As Django's PasswordResetTokenGenerator does, the link carries only a keyed hash of these, so a new
+    password (a change or a reset: whoever held the old one loses their links) or another address voids it,
+    and the link shows neither the address nor anything else about the account.
+    """
+    value = f"{user.pk}\n{user.password}\n{email_key(email)}"
+    return salted_hmac("onboarding.links.account", value, algorithm="sha256").hexdigest()[:32]
+
+
+def fingerprint_matches(user, email, fingerprint):
+    return constant_time_compare(account_fingerprint(user, email), fingerprint)
+
+
 def confirm_email_token(user):
-    """Signed, single-purpose: names the user and the address it confirms, so a changed address voids it."""
-    return signing.dumps([user.pk, user.email.lower()], salt=CONFIRM_EMAIL_SALT, compress=True)
+    """Signed, single-purpose, opaque: the user's id and the fingerprint of their password and current address."""
+    return signing.dumps([user.pk, account_fingerprint(user, user.email)], salt=CONFIRM_EMAIL_SALT, compress=True)
 
 
 def read_confirm_email_token(token):
-    """(user id, email) from a confirmation token; LinkExpired after three days, LinkInvalid if forged."""
+    """(user id, fingerprint) from a confirmation token; LinkExpired after three days, LinkInvalid if forged."""
     return read_signed(token, salt=CONFIRM_EMAIL_SALT, max_age=CONFIRM_EMAIL_MAX_AGE, size=2)
 
 
 def change_email_token(user, new_email):
-    """Signed, single-purpose: the user, the address they have now and the one to move to. Once the account
-    has moved (or moved elsewhere), the current address no longer matches, so the link works once."""
-    return signing.dumps([user.pk, user.email.lower(), new_email], salt=CHANGE_EMAIL_SALT, compress=True)
+    """Signed, single-purpose: the user, the fingerprint of their password and current address, and the
+    address to move to (the link goes to that address). Once the account has moved, or its password
+    changed, the fingerprint no longer matches, so the link works once and dies with the password."""
+    return signing.dumps(
+        [user.pk, account_fingerprint(user, user.email), new_email], salt=CHANGE_EMAIL_SALT, compress=True
+    )
 
 
 def read_change_email_token(token):
-    """(user id, current email, new email) from a change-email token; LinkExpired after three days."""
+    """(user id, fingerprint, new email) from a change-email token; LinkExpired after three days."""
     return read_signed(token, salt=CHANGE_EMAIL_SALT, max_age=CHANGE_EMAIL_MAX_AGE, size=3)
 
 

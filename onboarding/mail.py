@@ -48,8 +48,9 @@ LONGEST_RETRY_DELAY = 3600  # seconds
 
 
 def absolute_url(request, path):
-    """The full address of `path` for a mail: on SITE_URL when set, else on the host the person used."""
-    if settings.SITE_URL:
+    """The full address of `path` for a mail: on SITE_URL (which production requires); only with DEBUG on
+    and no SITE_URL, on the host the person used."""
+    if settings.SITE_URL or not settings.DEBUG:
         return settings.SITE_URL + path
     return request.build_absolute_uri(path)
 
@@ -72,9 +73,10 @@ def render_mail(kind, *, to, language, context):
         }
 
 
-def queue_mail(kind, *, to, language, context):
-    """Render a mail now and queue its sending (see the module's docstring)."""
-    enqueue(send_mail, render_mail(kind, to=to, language=language, context=context))
+def queue_mail(kind, *, to, language, context, discard=False):
+    """Render a mail now and queue its sending (see the module's docstring); with `discard`, the same work
+    but nothing is sent."""
+    enqueue(discard_mail if discard else send_mail, render_mail(kind, to=to, language=language, context=context))
 
 
 def queue_mail_to_users(kind, *, user_ids, context):
@@ -105,6 +107,12 @@ def send_mail(mail, attempt=1):
     except Exception as error:
         retry_or_give_up(send_mail, (mail,), attempt=attempt, error=error, what=f"a {mail['kind']} mail")
         raise
+
+
+@task()
+def discard_mail(mail):
+    """Send nothing: queued for a mail that must not go out, so that asking costs what a real send costs
+    (a password reset for an address without an account renders and queues exactly as one with)."""
 
 
 @task()
@@ -177,7 +185,9 @@ def retry_or_give_up(task, args, *, attempt, error, what):
 
 def forget_sent_links(sender, task_result, **kwargs):
     """Blank a sent mail's task row: its links stay valid for days and need not sit in the database."""
-    if task_result.task.func is not send_mail.func or task_result.status != TaskResultStatus.SUCCESSFUL:
+    if task_result.task.func not in (send_mail.func, discard_mail.func):
+        return
+    if task_result.status != TaskResultStatus.SUCCESSFUL:
         return
     if isinstance(task_result.task.get_backend(), DatabaseBackend):
         from django_tasks_db.models import DBTaskResult

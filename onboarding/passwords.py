@@ -40,10 +40,11 @@ class NormalizingArgon2PasswordHasher(Argon2PasswordHasher):
         return super().encode(normalize(password), salt)
 
     def verify(self, password, encoded):
-        if super().verify(normalize(password), encoded):
-            return True
-        # A hash made before passwords were normalised: it holds the password as typed then.
-        return normalize(password) != password and super().verify(password, encoded)
+        # One hash per check, whatever the password: a second try with the password as typed (for hashes made
+        # before passwords were normalised) made a password that NFKC changes cost twice as long to check for
+        # an existing account as for an unknown username, which told the two apart. Such an old password is
+        # set again with "Forgot your password?".
+        return super().verify(normalize(password), encoded)
 
 
 class MinimumLengthValidator:

@@ -163,7 +163,8 @@ def browser():
 
 
 @pytest.fixture
-def browser_context(browser, live_server):
+def browser_context(browser, live_server, settings):
+    settings.SITE_URL = live_server.url  # mailed links lead back to the server the browser uses
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(10_000)
     yield context

@@ -1,19 +1,23 @@
 """Real app server processes for tests: start, wait for health, talk to them like a browser, stop."""
 
+import http.client
 import http.cookiejar
 import ipaddress
 import os
 import random
 import re
+import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from django_ratelimit.core import _get_window
@@ -112,15 +116,30 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _FromAddress(urllib.request.HTTPHandler):
+    """Connect from a chosen loopback source address (any of 127/8), so one machine plays many clients."""
+
+    def __init__(self, source):
+        super().__init__()
+        self.source = source
+
+    def http_open(self, request):
+        return self.do_open(partial(http.client.HTTPConnection, source_address=(self.source, 0)), request)
+
+
 class Browser:
     """Cookies and CSRF tokens like a browser, but never follows redirects: the test picks the server of each request.
 
-    Cookies are per host, not per port, so both servers on 127.0.0.1 get the same session cookie.
+    Cookies are per host, not per port, so both servers on 127.0.0.1 get the same session cookie. `source`
+    (like "127.0.0.7") is the address the server sees the browser connect from.
     """
 
-    def __init__(self, *, forwarded_for=None):
+    def __init__(self, *, forwarded_for=None, source=None):
         self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects)
+        handlers = [urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects]
+        if source:
+            handlers.append(_FromAddress(source))
+        self.opener = urllib.request.build_opener(*handlers)
         self.headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
 
     def request(self, url, data=None, headers=None):
@@ -140,3 +159,44 @@ class Browser:
         """Submit a form from `page` (a Response), with its CSRF token and wizard id."""
         tokens = {"csrfmiddlewaretoken": page.hidden("csrfmiddlewaretoken"), "wizard_id": page.hidden("wizard_id")}
         return self.request(url, {**tokens, **data})
+
+
+def production_env(tmp_path, **overrides):
+    """`make serve`'s environment on a fresh SQLite file in tmp_path, without Redis; overrides on top."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SIGNUP_", "LOGIN_", "GUNICORN_"))},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_HTTPS": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        "SITE_URL": "http://127.0.0.1",
+        "WEB_CONCURRENCY": "2",
+        **overrides,
+    }
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def manage(env, *args):
+    """Run a manage.py command with the server's environment; its output (failing the test if it fails)."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@contextmanager
+def gunicorn_server(tmp_path, env):
+    """Migrate, collect static files and run gunicorn with config/gunicorn.conf.py; yields (base_url, log path)."""
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    port = free_port()
+    log = tmp_path / "server.log"
+    command = [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi"]
+    with running(command, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, log_path=log) as process:
+        base_url = f"http://127.0.0.1:{port}"
+        wait_until_healthy(base_url, process, log)
+        yield base_url, log

@@ -1,5 +1,6 @@
 """Abuse limits: the per-IP rate limit on the wizard's POSTs and the honeypot field."""
 
+import ipaddress
 import logging
 import re
 from pathlib import Path
@@ -90,6 +91,7 @@ def test_zero_lifts_the_limit(settings):
 def test_behind_a_proxy_the_limit_uses_the_address_the_proxy_reports(settings, logs):
     settings.SIGNUP_RATE_LIMIT = "1/h"
     settings.CLIENT_IP_HEADER = "X-Forwarded-For"
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1")]
     alice, bob = client_address(3600), client_address(3600)
     while bob == alice:
         bob = client_address(3600)
@@ -111,6 +113,7 @@ def test_a_malformed_proxy_header_falls_back_to_the_peer_address(settings):
     settings.SIGNUP_RATE_LIMIT = "1/h"
     settings.CLIENT_IP_HEADER = "X-Forwarded-For"
     peer = client_address(3600)
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network(peer)]
     client = Client(REMOTE_ADDR=peer, headers={"X-Forwarded-For": "not an address"})
     bad = step_data("account", username="", email="", password1="", password2="")
     assert [client.post("/signup/account/", bad).status_code for _ in range(2)] == [200, 429]

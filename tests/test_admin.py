@@ -339,11 +339,22 @@ def test_export_has_the_selected_users_and_their_answers_but_no_password(admin_c
     assert "argon2" not in text and "pbkdf2" not in text
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://evil.example\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "=HYPERLINK(\"http://evil.example\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
+        # A spreadsheet that splits on ";" or "|" starts a cell after it (second review, finding 10).
+        "Kim;=1+1", "Kim; =cmd|' /C calc'!A0", "Kim|@SUM(A1)", "Kim,+1", "Kim\n=1",
+    ],
+)  # fmt: skip
 def test_export_defuses_cells_that_a_spreadsheet_would_run(admin_client, name):
     user = make_signup("tricky", name)
-    row = read_export(run_action(admin_client, "export_csv", [user], index="0"))[0]
+    response = run_action(admin_client, "export_csv", [user], index="0")
+    content = export_bytes(response).decode("utf-8-sig")
+    row = list(csv.DictReader(io.StringIO(content)))[0]
     assert row["real_name"] == "'" + name
+    # Quoted, so a reader splitting on ";" keeps the cell whole.
+    assert '"\'' + name.replace('"', '""') + '"' in content
 
 
 # Adding and changing users -----------------------------------------------------

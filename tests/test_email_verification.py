@@ -125,7 +125,7 @@ def test_a_link_for_a_deleted_account_or_a_changed_address_gets_our_page(signup,
     path = f"/email/confirm/{links.confirm_email_token(user)}/"
     User.objects.filter(pk=user.pk).update(email="other@example.com")
     page = Client().get(path)
-    assert page.status_code == 400 and "This link is for an old email address" in page.content.decode()
+    assert page.status_code == 400 and "This link is out of date" in page.content.decode()
     user.delete()
     page = Client().get(path)
     assert page.status_code == 404 and "We could not find that account" in page.content.decode()

@@ -60,7 +60,8 @@ def test_site_name_and_site_url_come_from_the_settings(settings, rf, sent_mail):
     outgoing.queue_mail("approved", to="minji@example.com", language="en", context={**approved_context()})
     [message] = sent_mail()
     assert message.subject == "Your Hanbit account has been approved"
-    settings.SITE_URL = ""
+    # Only `make run` (DEBUG on, no SITE_URL) builds links from the request's host.
+    settings.SITE_URL, settings.DEBUG = "", True
     assert outgoing.absolute_url(rf.get("/"), "/login/") == "http://testserver/login/"
 
 

@@ -44,6 +44,7 @@ def test_a_signup_alternating_between_two_app_servers_completes(scale_out_databa
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         "DJANGO_CLIENT_IP_HEADER": "X-Forwarded-For",
+        "DJANGO_TRUSTED_PROXIES": "127.0.0.1",
         "SIGNUP_RATE_LIMIT": f"{RATE_LIMIT}/h",
         "WEB_CONCURRENCY": "1",
     }

@@ -1,12 +1,15 @@
 """The CSV export of selected users: streamed row by row, so that a million rows take no more memory than ten."""
 
 import csv
+import re
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list), and a spreadsheet
+# set to split on ";" or "|" (some locales) starts a new cell after one: so a formula can start at the
+# beginning or after any separator or line break, spaces before it included.
+FORMULA = re.compile(r"(?:^|[;,|\t\r\n])\s*[=+\-@\t\r]|^[\t\r]")
 # Rows fetched per round trip (a server-side cursor on PostgreSQL).
 CHUNK_SIZE = 2000
 
@@ -53,7 +56,8 @@ class Echo:
 def csv_response(queryset):
     """Stream the users in `queryset` as CSV: the account and its profile answers, never the password hash."""
     rows = queryset.order_by("pk").values_list(*EXPORT_VALUES).iterator(chunk_size=CHUNK_SIZE)
-    writer = csv.writer(Echo())
+    # Every cell quoted: a reader that splits on ";" or "|" keeps each of our cells whole.
+    writer = csv.writer(Echo(), quoting=csv.QUOTE_ALL)
 
     def lines():
         # The byte-order mark makes spreadsheets read the file as UTF-8 (Korean names).
@@ -75,4 +79,4 @@ def csv_cell(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if FORMULA.search(text) else text

@@ -37,8 +37,13 @@ def pending_url():
 
 
 def pending_count():
-    """How many signups await review, counted up to PENDING_COUNT_CAP (one query on the status index)."""
-    pending = Profile.objects.filter(review_status=ReviewStatus.PENDING).values("pk")[: PENDING_COUNT_CAP + 1]
+    """How many signups await review, counted up to PENDING_COUNT_CAP (one query on the status index).
+
+    Staff accounts are not reviewed ("open next" and the review actions skip them), so they are not counted.
+    """
+    pending = Profile.objects.filter(
+        review_status=ReviewStatus.PENDING, user__is_staff=False, user__is_superuser=False
+    ).values("pk")[: PENDING_COUNT_CAP + 1]
     return pending.count()
 
 

@@ -4,7 +4,9 @@ from django.conf import settings
 from django.contrib.auth import user_login_failed
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from ..models import Profile, ReviewStatus, User
 from .widgets import PasswordInput
@@ -42,6 +44,7 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].error_messages["required"] = _("Enter your password.")
         self.fields["password"].widget = PasswordInput(attrs={"autocomplete": "current-password"})
 
+    @method_decorator(sensitive_variables("password"))
     def clean(self):
         username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
         if username is None or not password:

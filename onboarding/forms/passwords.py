@@ -25,7 +25,8 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     def get_users(self, email):
         """Active accounts with this address, whatever its case, that have a password to reset."""
-        return [user for user in User.objects.with_email(email).filter(is_active=True) if user.has_usable_password()]
+        users = User.objects.with_email(email).filter(is_active=True).select_related("profile")
+        return [user for user in users if user.has_usable_password()]
 
 
 class NewPasswordForm(PasswordRulesMixin, SetPasswordForm):

@@ -4,6 +4,7 @@ from .account import (  # noqa: F401
     change_email,
     change_password,
     delete_account,
+    keep_decisions_of,
     request_email_change,
     send_email_in_use_notice,
     update_details,

@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import links
 from ..mail import queue_mail
 from ..models import Profile, SignupDraft, User
 
@@ -39,8 +41,34 @@ def delete_account(*, user):
     if profile is not None:
         about_them |= Q(content_type=types[Profile], object_id=str(profile.pk))
     LogEntry.objects.filter(about_them).update(object_repr=f"deleted account #{user.pk}")
+    keep_decisions_of(user=user)
     SignupDraft.objects.filter(email__iexact=user.email).delete()
     user.delete()
+
+
+DELETED_STAFF_NAME = "deleted staff #{pk}"
+
+
+@transaction.atomic
+def keep_decisions_of(*, user):
+    """Before `user` is deleted: move the admin history of what they did, and the "reviewed by" of the
+    signups they decided, to a stand-in account, so that the reviewers' record keeps every decision.
+
+    Django's LogEntry.user cascades, so deleting a reviewer would silently delete the log of their
+    approvals and rejections (and "reviewed by" would go blank). The stand-in, "deleted staff #<id>",
+    keeps one name for all of one person's decisions; it cannot log in (inactive, no usable password,
+    not staff) and no signup can take its name (usernames have no spaces). Returns it, or None when
+    there was nothing to keep.
+    """
+    if not (LogEntry.objects.filter(user=user).exists() or Profile.objects.filter(reviewed_by=user).exists()):
+        return None
+    stand_in, _created = User.objects.get_or_create(
+        username=DELETED_STAFF_NAME.format(pk=user.pk),
+        defaults={"email": "", "is_active": False, "password": make_password(None)},
+    )
+    LogEntry.objects.filter(user=user).update(user=stand_in)
+    Profile.objects.filter(reviewed_by=user).update(reviewed_by=stand_in)
+    return stand_in
 
 
 def request_email_change(*, user, new_email, confirm_url):
@@ -70,14 +98,15 @@ def send_email_in_use_notice(*, owner, login_url, reset_url):
 
 
 @transaction.atomic
-def change_email(*, user_id, old_email, new_email):
-    """Move the account from `old_email` to `new_email` (confirmed by the link), and tell the old address.
+def change_email(*, user_id, fingerprint, new_email):
+    """Move the account to `new_email` (confirmed by the link), and tell the old address.
 
-    Returns the user, or None when the account no longer has `old_email` (the link was used, or is for an
-    older request). Raises IntegrityError when another account took `new_email` meanwhile.
+    Returns the user, or None when the account's address or password no longer match the link's
+    `fingerprint` (the link was used, is for an older request, or the password changed since).
+    Raises IntegrityError when another account took `new_email` meanwhile.
     """
     user = User.objects.select_for_update(of=("self",)).select_related("profile").filter(pk=user_id).first()
-    if user is None or user.email.lower() != old_email.lower():
+    if user is None or not links.fingerprint_matches(user, user.email, fingerprint):
         return None
     previous = user.email
     user.email = new_email

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .. import funnel
+from .. import funnel, links
 from ..mail import queue_mail
 from ..models import User
 
@@ -19,18 +19,20 @@ def send_confirmation_email(*, user, confirm_url, language=None):
 
 
 @transaction.atomic
-def confirm_email(*, user_id, email):
-    """Record that the address was confirmed; False when it already was (the user and address must still match)."""
-    confirmed = User.objects.with_email(email).filter(pk=user_id, email_verified_at__isnull=True).update(
-        email_verified_at=timezone.now()
-    )
-    if confirmed:
-        transaction.on_commit(lambda: funnel.record("confirmed"))
-    return bool(confirmed)
+def confirm_email(*, user_id, fingerprint):
+    """Record that the address was confirmed; False when it already was, or when the account's password or
+    address no longer match the link's fingerprint (checked again under the row's lock)."""
+    user = User.objects.select_for_update().filter(pk=user_id, email_verified_at__isnull=True).first()
+    if user is None or not links.fingerprint_matches(user, user.email, fingerprint):
+        return False
+    User.objects.filter(pk=user.pk).update(email_verified_at=timezone.now())
+    transaction.on_commit(lambda: funnel.record("confirmed"))
+    return True
 
 
-def send_signup_attempt_notice(*, user, login_url, reset_url, language=None):
-    """Tell the owner of an address that someone tried to sign up with it (the visitor is told nothing)."""
+def send_signup_attempt_notice(*, user, login_url, reset_url, language=None, discard=False):
+    """Tell the owner of an address that someone tried to sign up with it (the visitor is told nothing);
+    with `discard` (over the address's limit), render and queue it alike but send nothing."""
     queue_mail(
         "signup_attempt",
         to=user.email,
@@ -41,4 +43,5 @@ def send_signup_attempt_notice(*, user, login_url, reset_url, language=None):
             "login_url": login_url,
             "reset_url": reset_url,
         },
+        discard=discard,
     )

@@ -7,13 +7,18 @@ from .. import funnel
 from ..mail import queue_mail
 
 
-def send_password_reset(*, user, reset_url):
-    """Queue the mail with the link that lets this user choose a new password."""
+def send_password_reset(*, user, reset_url, discard=False):
+    """Queue the mail with the link that lets this user choose a new password.
+
+    With `discard` (a stand-in user for an address without an account), render and queue it just the same
+    but send nothing: the answer then takes as long whether or not the address is registered.
+    """
     queue_mail(
         "password_reset",
         to=user.email,
         language=user.mail_language,
         context={"name": user.greeting_name, "username": user.get_username(), "reset_url": reset_url},
+        discard=discard,
     )
 
 

@@ -17,6 +17,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
 from .. import services
@@ -42,7 +43,12 @@ def review_in_words(profile):
     return _("Waiting for review. You can use your account in the meantime.")
 
 
+# Error reports (the 500 mail, a debug page) show these as stars: they hold the person's passwords.
+PASSWORD_FIELDS = ("current_password", "new_password1", "new_password2", "password")
+
+
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(sensitive_post_parameters(*PASSWORD_FIELDS), name="dispatch")
 class AccountPage(LoginRequiredMixin):
     """A page of someone's own account: only for them, never cached."""
 

@@ -75,7 +75,7 @@ class ConfirmEmailChangeView(View):
 
     def dispatch(self, request, token):
         try:
-            self.user_id, self.old_email, self.new_email = links.read_change_email_token(token)
+            self.user_id, self.fingerprint, self.new_email = links.read_change_email_token(token)
         except links.LinkExpired:
             return link_problem(
                 request,
@@ -97,7 +97,7 @@ class ConfirmEmailChangeView(View):
             )
         if user.email.lower() == self.new_email.lower():
             return self.changed(request, already=True)
-        if user.email.lower() != self.old_email:
+        if not links.fingerprint_matches(user, user.email, self.fingerprint):
             return self.superseded(request)
         return super().dispatch(request)
 
@@ -106,7 +106,9 @@ class ConfirmEmailChangeView(View):
 
     def post(self, request):
         try:
-            user = services.change_email(user_id=self.user_id, old_email=self.old_email, new_email=self.new_email)
+            user = services.change_email(
+                user_id=self.user_id, fingerprint=self.fingerprint, new_email=self.new_email
+            )
         except IntegrityError:
             return link_problem(
                 request,
@@ -128,6 +130,8 @@ class ConfirmEmailChangeView(View):
         return link_problem(
             request,
             title=_("This link is for an old request"),
-            message=_("The account's email address has changed since the link was sent, so it no longer works."),
+            message=_(
+                "The account's email address or password has changed since the link was sent, so it no longer works."
+            ),
             status=400,
         )

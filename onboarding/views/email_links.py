@@ -41,9 +41,11 @@ class ConfirmEmailView(View):
 
     def dispatch(self, request, token):
         try:
-            user_id, email = links.read_confirm_email_token(token)
+            user_id, fingerprint = links.read_confirm_email_token(token)
         except links.LinkExpired as expired:
-            user = User.objects.with_email(expired.value[1]).filter(pk=expired.value[0]).first()
+            user = User.objects.filter(pk=expired.value[0]).first()
+            if user and not links.fingerprint_matches(user, user.email, expired.value[1]):
+                user = None  # the link was for another address or password: it names nobody now
             if user and user.email_verified_at:
                 return self.already_confirmed(request)
             if user:
@@ -65,16 +67,21 @@ class ConfirmEmailView(View):
                 message=_("The account this link was for no longer exists. You can sign up again."),
                 status=404,
             )
-        if self.user.email.lower() != email:
+        if not links.fingerprint_matches(self.user, self.user.email, fingerprint):
+            if self.user.email_verified_at:
+                return self.already_confirmed(request)
             return link_problem(
                 request,
-                title=_("This link is for an old email address"),
-                message=_("The account's email address has changed since the link was sent, so it no longer works."),
+                title=_("This link is out of date"),
+                message=_(
+                    "The account's email address or password has changed since the link was sent, "
+                    "so it no longer works."
+                ),
                 status=400,
             )
         if self.user.email_verified_at:
             return self.already_confirmed(request)
-        self.email = email
+        self.fingerprint = fingerprint
         return super().dispatch(request)
 
     def already_confirmed(self, request):
@@ -84,7 +91,7 @@ class ConfirmEmailView(View):
         return render(request, self.template_name, {"email": self.user.email})
 
     def post(self, request):
-        if not services.confirm_email(user_id=self.user.pk, email=self.email):
+        if not services.confirm_email(user_id=self.user.pk, fingerprint=self.fingerprint):
             return self.already_confirmed(request)
         return redirect("onboarding:email_confirmed")
 

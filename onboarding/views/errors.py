@@ -57,7 +57,11 @@ def too_many_requests(request, exception=None):
     logger.warning("Request refused: rate limit reached (ip=%s, path=%s)", client_ip(request), request.path)
     login = request.path in (reverse("login"), reverse("admin:login"))
     account = request.path.startswith(reverse("onboarding:account"))
-    response = render(request, "429.html", {"login": login, "account": account}, status=429)
+    account = account or request.path == reverse("admin:password_change")
+    # Over the username's own limit from a browser it has not seen: say how the owner still gets in.
+    username_busy = getattr(request, "login_limit", None) == "username"
+    context = {"login": login, "account": account, "username_busy": username_busy}
+    response = render(request, "429.html", context, status=429)
     response["Retry-After"] = "60"
     return response
 

@@ -1,6 +1,7 @@
 """A forgotten password: Django's reset views, in our look, rate-limited, telling nobody which addresses exist."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
@@ -10,9 +11,10 @@ from django.utils.translation import gettext as _
 from django_ratelimit.exceptions import Ratelimited
 
 from .. import services
-from ..abuse import address_mail_limited, client_mail_limited
+from ..abuse import address_mail_limited, client_mail_limited, remember_device
 from ..forms import NewPasswordForm, PasswordResetRequestForm
 from ..mail import absolute_url
+from ..models import User
 from .email_links import link_problem
 
 
@@ -20,6 +22,11 @@ def reset_url(request, user):
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     return absolute_url(request, reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token}))
+
+
+def stand_in(email):
+    """An unsaved user for an address without an account: what a real reset would use, minus a row."""
+    return User(username=email.partition("@")[0], email=email, password=make_password(None), last_login=None)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -36,8 +43,11 @@ class PasswordResetView(auth_views.PasswordResetView):
         email = form.cleaned_data["email"]
         # Over the limit for this address: the same page, and no mail (a flood of links helps nobody).
         if not address_mail_limited(self.request, group="password-reset", address=email):
-            for user in form.get_users(email):
-                services.send_password_reset(user=user, reset_url=reset_url(self.request, user))
+            # At most one account has the address (its key is unique). Without one, a stand-in goes through
+            # the same token, rendering and queueing, and the worker drops it: no timing tells them apart.
+            users = form.get_users(email)
+            user, discard = (users[0], False) if users else (stand_in(email), True)
+            services.send_password_reset(user=user, reset_url=reset_url(self.request, user), discard=discard)
         return redirect(self.get_success_url())
 
 
@@ -73,4 +83,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         services.reset_password(user=form.user, password=form.cleaned_data["new_password1"])
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
-        return redirect(self.success_url)
+        response = redirect(self.success_url)
+        # Whoever read the mail is the owner: this browser passes the username's login limit from now on.
+        remember_device(self.request, response, form.user)
+        return response

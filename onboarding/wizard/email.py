@@ -21,12 +21,19 @@ def confirm_url(request, user):
 
 
 def send_confirmation(request, user, *, notice=False):
-    """Queue the confirmation (or, for a taken address, the owner's notice) and remember whom it went to."""
+    """Queue the confirmation (or, for a taken address, the owner's notice) and remember whom it went to.
+
+    The notice is limited per address and per client like the mail people ask for: signing up again and
+    again with someone's address must not flood their mailbox. Over the limit the visitor sees the same
+    page and the same work is done; only the mail is not sent.
+    """
     if notice:
         services.send_signup_attempt_notice(
             user=user,
             login_url=absolute_url(request, reverse("login")),
             reset_url=absolute_url(request, reverse("password_reset")),
+            # Queued and dropped rather than skipped: a new signup queues a mail too, so the work stays alike.
+            discard=mail_limited(request, group="signup-notice", address=user.email),
         )
     else:
         services.send_confirmation_email(user=user, confirm_url=confirm_url(request, user))

@@ -45,8 +45,9 @@ def assert_touch_targets(page):
 
 
 @pytest.fixture
-def page_in(browser, live_server):
+def page_in(browser, live_server, settings):
     """Open a page in a fresh browser whose Accept-Language asks for the given language."""
+    settings.SITE_URL = live_server.url
     contexts = []
 
     def open_page(language="en", **options):

@@ -1,0 +1,101 @@
+"""Links that die with the password and with the address (second review, finding 4), and opaque tokens (10)."""
+
+import base64
+import zlib
+from urllib.parse import urlparse
+
+import pytest
+from django.core import signing
+from django.test import Client
+
+from onboarding import links
+from onboarding.models import User
+from tests.conftest import PASSWORD
+from tests.mailserver import link_in
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "purple elephant dances 77"
+ATTACKER = "attacker@example.net"
+
+
+def change_password(client, old=PASSWORD, new=NEW_PASSWORD):
+    response = client.post(
+        "/account/password/", {"current_password": old, "new_password1": new, "new_password2": new}
+    )
+    assert response["Location"] == "/account/"
+
+
+def reset_password(email, new=NEW_PASSWORD, *, sent_mail):
+    Client().post("/password-reset/", {"email": email})
+    browser = Client()
+    form = browser.get(urlparse(link_in(sent_mail()[-1].body, "/password-reset/")).path, follow=True)
+    response = browser.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert response["Location"] == "/password-reset/done/"
+
+
+@pytest.mark.parametrize("owner_acts", ["changes the password", "resets the password"])
+def test_a_change_email_link_dies_when_the_owner_changes_or_resets_the_password(
+    existing_user, sent_mail, owner_acts
+):
+    # The attacker knows the password and asks to move the address to theirs.
+    attacker = Client()
+    attacker.post("/login/", {"username": "Taken", "password": PASSWORD})
+    attacker.post("/account/email/", {"email": ATTACKER, "current_password": PASSWORD})
+    [mail] = [mail for mail in sent_mail() if mail.to == [ATTACKER]]
+    link = urlparse(link_in(mail.body, "/account/email/confirm/")).path
+
+    owner = Client()
+    owner.force_login(existing_user)
+    if owner_acts == "changes the password":
+        change_password(owner)
+    else:
+        reset_password("taken@example.com", sent_mail=sent_mail)
+    assert attacker.get("/account/").status_code == 302  # the attacker's session ended
+
+    # Logged out, the attacker opens the mailed link and presses the button.
+    stranger = Client()
+    page = stranger.get(link)
+    assert page.status_code == 400 and "This link is for an old request" in page.content.decode()
+    refused = stranger.post(link)
+    assert refused.status_code == 400
+    existing_user.refresh_from_db()
+    assert existing_user.email == "taken@example.com"
+
+
+def test_a_reset_link_dies_when_the_password_changes_or_the_address_moves(existing_user, sent_mail):
+    Client().post("/password-reset/", {"email": "taken@example.com"})
+    first = urlparse(link_in(sent_mail()[-1].body, "/password-reset/")).path
+    owner = Client()
+    owner.force_login(existing_user)
+    change_password(owner)
+    assert "This link no longer works" in Client().get(first, follow=True).content.decode()
+
+    Client().post("/password-reset/", {"email": "taken@example.com"})
+    second = urlparse(link_in(sent_mail()[-1].body, "/password-reset/")).path
+    User.objects.filter(pk=existing_user.pk).update(email="moved@example.com")
+    assert "This link no longer works" in Client().get(second, follow=True).content.decode()
+
+
+def test_a_confirmation_link_dies_with_the_password(signup, sent_mail):
+    signup(until="done")
+    link = urlparse(link_in(sent_mail()[0].body, "/email/confirm/")).path
+    user = User.objects.get(username="minji")
+    user.set_password(NEW_PASSWORD)
+    user.save()
+    page = Client().get(link)
+    assert page.status_code == 400 and "This link is out of date" in page.content.decode()
+    assert Client().post(link).status_code == 400
+    user.refresh_from_db()
+    assert user.email_verified_at is None
+
+
+def test_a_confirmation_link_does_not_carry_the_address(signup, sent_mail):
+    signup(until="done")
+    token = urlparse(link_in(sent_mail()[0].body, "/email/confirm/")).path.split("/")[3]
+    payload = token.split(":")[0].lstrip(".")
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    readable = zlib.decompress(raw) if token.startswith(".") else raw
+    assert b"@" not in readable and b"minji" not in readable.lower()
+    user = User.objects.get(username="minji")
+    assert signing.loads(token, salt=links.CONFIRM_EMAIL_SALT)[0] == user.pk
