@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from ..wizard import SUCCESS_KEYS, SignupWizard, has_answers
+from ..wizard.view import ENDED_KEY
 from ..wizard.email import RESEND_KEY
 
 
@@ -63,6 +64,8 @@ class StartOverView(TemplateView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request):
-        request.session.pop(SignupWizard.session_key(), None)
+        ended = request.session.pop(SignupWizard.session_key(), None) or {}
+        # Nothing is stored until the next answer; a tab still showing the old signup is told it changed.
+        request.session[ENDED_KEY] = ended.get("extra_data", {}).get("id")
         messages.info(request, _("Your answers have been deleted. You can start a new signup below."))
         return redirect("onboarding:signup")

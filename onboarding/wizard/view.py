@@ -40,6 +40,8 @@ STEP_TITLES = {
 SECRET_FIELDS = {"password1", "password2"}
 SUCCESS_KEYS = ("success_id", "success_name", "success_email", "success_greeting")
 FINISHED_KEY = "finished_signup"
+# The id of the wizard that "Start over" cleared: a tab left behind on it is told so.
+ENDED_KEY = "ended_signup"
 
 
 def has_answers(wizard_data):
@@ -95,13 +97,25 @@ class SignupWizard(NamedUrlSessionWizardView):
         self.storage.extra_data = {**self.storage.extra_data, **values}
 
     def ensure_id(self):
-        """Give a new wizard its id: it tells this wizard's pages from an older one's."""
+        """Give a new wizard its id: it tells this wizard's pages from an older one's.
+
+        Only a POST gets here: a wizard starts when a person sends an answer, not when a page is shown,
+        so the funnel's "started" counts people, and a visit stores no session.
+        """
         if not self.extra("id"):
-            # A new wizard, a new session key (what the session holds is kept): whoever planted or saw
-            # the old key cannot watch the answers.
-            self.request.session.cycle_key()
+            self.new_session_key()
             self.remember(id=secrets.token_urlsafe(16), started=funnel.start())
         return self.extra("id")
+
+    def new_session_key(self):
+        """A new session key, keeping what the session holds, at most once a request.
+
+        Whoever planted or saw the old key (a shared computer, a link with a session in it) holds a
+        key that no longer opens anything: they cannot watch the answers or press "Create account".
+        """
+        if not getattr(self, "key_changed", False):
+            self.request.session.cycle_key()
+            self.key_changed = True
 
     @property
     def wizard_id(self):
@@ -151,7 +165,8 @@ class SignupWizard(NamedUrlSessionWizardView):
         return response
 
     def store(self, step, form, *, valid):
-        """Keep the step's own fields as typed (no password, token or management data)."""
+        """Keep the step's own fields as typed (no password, token or management data), under a new session key."""
+        self.new_session_key()
         self.storage.set_step_data(step, self.own_data(form))
         valid_steps = [s for s in self.extra("valid", []) if s != step] + ([step] if valid else [])
         self.remember(valid=valid_steps)
@@ -192,7 +207,6 @@ class SignupWizard(NamedUrlSessionWizardView):
     def get(self, request, *args, step=None, **kwargs):
         """Show the requested step, or send the person to where they left off."""
         if step is None:
-            self.ensure_id()  # now, in the session this request writes anyway: the step's GET then writes nothing
             return self.go_to(self.resume_step())
         if step not in self.step_names:
             raise Http404
@@ -276,7 +290,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         if finished or (posted_id and Profile.objects.filter(signup_token=posted_id).exists()):
             # "Create account" pressed again after the account was made.
             return redirect("onboarding:already_created")
-        if self.resumed:
+        if self.resumed or (posted_id and posted_id == self.request.session.get(ENDED_KEY)):
             messages.warning(
                 self.request,
                 _("This signup was changed in another tab or window. Here is where it stands now."),
@@ -402,7 +416,7 @@ class SignupWizard(NamedUrlSessionWizardView):
             },
             # formtools' management form, written out: rendering it as a form cost a tenth of a step page.
             "management_field": f"{self.prefix}-current_step",
-            "wizard_id": self.wizard_id,
+            "wizard_id": self.extra("id", ""),
             "blank_form_html": None if form.is_bound or form.initial else blank_form_html(form),
             "step_title": STEP_TITLES[step],
             "has_answers": has_answers(self.storage.data),
