@@ -1,5 +1,7 @@
 """Pages around the wizard: landing, done, already created, start over."""
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -9,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from ..wizard import SUCCESS_KEYS, SignupWizard, has_answers
-from ..wizard.view import ENDED_KEY
+from ..wizard.view import ENDED_KEY, SUCCESS_UNTIL
 from ..wizard.email import RESEND_KEY
 
 
@@ -33,7 +35,11 @@ class DoneView(TemplateView):
     template_name = "onboarding/done.html"
 
     def get(self, request, *args, **kwargs):
-        if "success_id" not in request.session:
+        if request.session.get(SUCCESS_UNTIL, 0) < time.time():
+            # Shown for a few minutes only (reloads included): then the next person at this browser sees
+            # nothing of the last one's username, name or address.
+            for key in (*SUCCESS_KEYS, SUCCESS_UNTIL):
+                request.session.pop(key, None)
             return redirect("onboarding:signup")
         return super().get(request, *args, **kwargs)
 
