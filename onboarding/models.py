@@ -193,6 +193,10 @@ class SignupDraft(models.Model):
     def __str__(self):
         return self.email
 
+    def save(self, *args, **kwargs):
+        self.email_key = email_key(self.email) or ""
+        super().save(*args, **kwargs)
+
 
 class ReservedUsername(models.Model):
     """A username kept from use because a signup chose it with an address that already has an account.

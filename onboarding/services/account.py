@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ..identities import email_key
 from ..mail import queue_mail
 from ..models import Profile, SignupDraft, User
 
@@ -39,7 +40,11 @@ def delete_account(*, user):
     if profile is not None:
         about_them |= Q(content_type=types[Profile], object_id=str(profile.pk))
     LogEntry.objects.filter(about_them).update(object_repr=f"deleted account #{user.pk}")
-    SignupDraft.objects.filter(email__iexact=user.email).delete()
+    # By the address's key, as the draft keeps it (any spelling typed). A used link's row keeps only what
+    # refuses the old copies of its signup: the address goes.
+    drafts = SignupDraft.objects.filter(email_key=email_key(user.email))
+    drafts.filter(used_at__isnull=True).delete()
+    drafts.update(email="", email_key="")
     user.delete()
 
 

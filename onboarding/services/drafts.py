@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 
 from .. import links
-from ..identities import email_key
 from ..mail import queue_mail
 from ..models import SignupDraft
 from .accounts import create_account
@@ -48,8 +47,7 @@ def save_draft(*, wizard_id, email, data):
     token, token_hash = links.new_resume_token()
     expires_at = timezone.now() + links.RESUME_MAX_AGE
     values = {
-        "token_hash": token_hash, "email": email, "email_key": email_key(email) or "",
-        "data": without_password(data), "expires_at": expires_at,
+        "token_hash": token_hash, "email": email, "data": without_password(data), "expires_at": expires_at,
     }  # fmt: skip
     SignupDraft.objects.update_or_create(wizard_id=wizard_id, defaults=values)
     return token, expires_at
