@@ -246,6 +246,10 @@ class SignupWizard(NamedUrlSessionWizardView):
     def get(self, request, *args, step=None, **kwargs):
         """Show the requested step, or send the person to where they left off."""
         if step is None:
+            if not self.resumed and "success_id" in request.session:
+                # A new signup after finishing one (not logged in): the done page's details go now.
+                for key in (*SUCCESS_KEYS, SUCCESS_UNTIL):
+                    request.session.pop(key, None)
             return self.go_to(self.resume_step())
         if step not in self.step_names:
             raise Http404
