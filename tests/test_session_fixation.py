@@ -82,4 +82,5 @@ def test_over_https_the_session_and_csrf_cookies_carry_the_host_prefix():
 
     plain = manage("shell", "-c", "from django.conf import settings; print(settings.SESSION_COOKIE_NAME, "
                    "settings.CSRF_COOKIE_NAME)", **PRODUCTION, DJANGO_HTTPS="0")
-    assert plain.stdout.splitlines()[-1].split() == ["sessionid", "csrftoken"]  # browsers refuse __Host- over plain HTTP
+    # Browsers refuse __Host- cookies over plain HTTP.
+    assert plain.stdout.splitlines()[-1].split() == ["sessionid", "csrftoken"]

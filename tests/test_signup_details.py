@@ -54,7 +54,8 @@ def test_a_quoted_local_part_is_refused_so_it_cannot_make_a_second_account(exist
 
 
 def test_the_confirmation_mail_names_neither_the_person_nor_the_username(signup, client, sent_mail):
-    signup(until="done", account={**ACCOUNT, "username": "KeepItAt"}, profile={**PROFILE, "preferred_name": "Your account will be closed"})
+    profile = {**PROFILE, "preferred_name": "Your account will be closed"}
+    signup(until="done", account={**ACCOUNT, "username": "KeepItAt"}, profile=profile)
     [mail] = sent_mail()
     html = mail.alternatives[0][0]
     for text in (mail.subject, mail.body, html):

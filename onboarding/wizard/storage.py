@@ -18,7 +18,9 @@ class WizardStorage(SessionStorage):
         BaseStorage.__init__(self, prefix, request, file_storage)
         self.unsaved = None
         if self.prefix not in self.request.session:
-            self.unsaved = {self.step_key: None, self.step_data_key: {}, self.step_files_key: {}, self.extra_data_key: {}}
+            self.unsaved = {
+                self.step_key: None, self.step_data_key: {}, self.step_files_key: {}, self.extra_data_key: {}
+            }
 
     def _get_data(self):
         if self.unsaved is not None:
