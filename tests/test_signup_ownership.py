@@ -9,9 +9,13 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
+from django.utils import timezone
+
+from onboarding.funnel import store
 
 from onboarding.models import SignupDraft, User
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, step_data
+from tests.test_funnel import forget_funnel_counts
 from tests.test_wizard_robustness import run_together
 
 pytestmark = pytest.mark.django_db
@@ -86,11 +90,15 @@ def test_a_link_asked_for_with_a_victims_address_gives_the_asker_nothing(setting
 
 
 def test_a_laptop_left_behind_after_finishing_on_the_phone_is_told_it_moved(sent_mail):
+    forget_funnel_counts()
     laptop, phone = Client(), Client()
     walk(laptop, VICTIM, VICTIM_PROFILE)
     ask_for_link(laptop)
     finish_from_link(phone, resume_path(sent_mail()[-1]))
     assert SESSION_KEY in phone.session
+
+    today = {event: count for (event, *_rest), count in store.read(timezone.localdate()).items()}
+    assert (today["started"], today["account"], today["profile"], today["created"]) == (1, 1, 1, 1)  # one person
 
     shown = laptop.get("/signup/confirm/", follow=True)
     assert "This signup was continued in another browser" in shown.content.decode()

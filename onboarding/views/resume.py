@@ -67,7 +67,9 @@ class ResumeSignupView(View):
                 more={"url": reverse("onboarding:signup"), "label": _("Start a new signup")},
             )
         extra = {key: value for key, value in data.get("extra_data", {}).items() if key != "has_draft"}
-        data["extra_data"] = {**extra, "id": new_id, PROVEN_EMAIL: draft.email_key}
+        # The funnel keeps counting the steps of one person once, under the id the signup started with.
+        funnel_id = extra.get("funnel_id") or extra.get("id")
+        data["extra_data"] = {**extra, "id": new_id, "funnel_id": funnel_id, PROVEN_EMAIL: draft.email_key}
         request.session.cycle_key()  # a wizard starts in this browser: a new session key, as in SignupWizard
         request.session[SignupWizard.session_key()] = data
         messages.info(

@@ -160,6 +160,11 @@ class SignupWizard(NamedUrlSessionWizardView):
         return self.ensure_id()
 
     @property
+    def funnel_id(self):
+        """What the funnel counts a person's steps once under: the first id of a signup that moved browsers."""
+        return self.extra("funnel_id") or self.extra("id")
+
+    @property
     def step_names(self):
         return list(self.get_form_list())
 
@@ -256,7 +261,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         if self.is_ahead(step):
             return redirect(self.get_step_url(self.first_incomplete_step()))
         self.storage.current_step = step
-        funnel.reached(self.extra("id"), step, self.steps.last)
+        funnel.reached(self.funnel_id, step, self.steps.last)
         if self.extra("recheck") == step:
             # The final check failed here: show this step's answers with the reason.
             self.remember(recheck=None)
@@ -316,7 +321,7 @@ class SignupWizard(NamedUrlSessionWizardView):
             return self.finish(form)
 
         self.store(step, form, valid=True)
-        funnel.step_done(self.wizard_id, step)
+        funnel.step_done(self.funnel_id, step)
         if step == "account" and form.new_password:
             self.remember_password(form)
         if request.GET.get("return") == "confirm":
