@@ -87,6 +87,13 @@ def validate_email_address(value):
     local, at, domain = value.rpartition("@")
     if not at:
         return  # not an address at all: the format check says so
+    if '"' in local:
+        # "name"@example.com is the mailbox name@example.com (RFC 5321), but its key would not be name's:
+        # a second account for one mailbox. Nobody needs quotes in an address they sign up with.
+        raise ValidationError(
+            _("Type your email address without quotation marks, like name@example.com."),
+            code="email_quoted",
+        )
     if domain.startswith("[") or "." not in domain.strip("."):
         raise ValidationError(
             _("Use an email address at a domain name with a dot in it, like name@example.com."),

@@ -173,10 +173,18 @@ class SignupDraft(models.Model):
     wizard_id = models.CharField(max_length=64, unique=True)
     token_hash = models.CharField(max_length=64, unique=True)
     email = models.EmailField()
-    # formtools' storage for the wizard: answers as typed and the password's hash, never the password.
+    # The address's key (onboarding/identities.py), as accounts are found by: the proven-address check
+    # and deleting an account's drafts compare it, whatever spelling was typed.
+    email_key = models.CharField(max_length=1000, default="", db_index=True)
+    # formtools' storage for the wizard: answers as typed, never a password nor its hash. Emptied once used.
     data = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # Until when the link works; once used, until when the row stays to tell the old copies they are dead.
     expires_at = models.DateTimeField(db_index=True)
+    # Set when the link was opened: the signup moved to the browser that opened it, under a new wizard id.
+    # The row stays, so that the old wizard (`wizard_id`) is refused and a second opening is told why.
+    used_at = models.DateTimeField(null=True, blank=True)
+    moved_to = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("signup draft")
@@ -184,6 +192,29 @@ class SignupDraft(models.Model):
 
     def __str__(self):
         return self.email
+
+    def save(self, *args, **kwargs):
+        self.email_key = email_key(self.email) or ""
+        super().save(*args, **kwargs)
+
+
+class ReservedUsername(models.Model):
+    """A username kept from use because a signup chose it with an address that already has an account.
+
+    In mandatory verification mode the wizard never says an address is registered: "Create account" with a
+    taken address makes no account, so without this the username would stay free, and trying it again
+    would tell that the address has an account. Reserved, it reads as taken, as after a real signup.
+    """
+
+    username_key = models.CharField(max_length=600, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reserved username")
+        verbose_name_plural = _("reserved usernames")
+
+    def __str__(self):
+        return self.username_key
 
 
 class FunnelDay(models.Model):

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 
 from onboarding import services
 from onboarding.models import User
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 BEFORE = [("onboarding", "0005_admin_scale")]
 AFTER = [("onboarding", "0006_identity_keys")]
-LATEST = [("onboarding", "0007_search_text")]
+# Wherever the app's migrations end now, so that the tests after these leave the schema complete.
+LATEST = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes("onboarding")
 
 
 def account_page(client, **account):

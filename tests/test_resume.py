@@ -43,8 +43,9 @@ def test_the_link_carries_the_signup_to_a_fresh_browser_over_real_smtp(smtp_serv
     assert "We sent a link to <strong>minji@example.com</strong>" in page and "The link works for 7 days" in page
     draft = SignupDraft.objects.get()
     assert draft.email == "minji@example.com"
-    # The database keeps the token's hash and the password's hash, never the token or the password.
-    assert PASSWORD not in str(draft.data) and draft.data["extra_data"]["password_hash"].startswith("argon2")
+    # The database keeps the token's hash, never the token, the password or (since the second review) its
+    # hash: whoever opens the link chooses the password.
+    assert PASSWORD not in str(draft.data) and "argon2" not in str(draft.data)
 
     sent_mail()
     [message] = smtp_server.inbox.to("minji@example.com")
@@ -56,24 +57,28 @@ def test_the_link_carries_the_signup_to_a_fresh_browser_over_real_smtp(smtp_serv
 
     laptop = Client()
     opened = laptop.get(link.removeprefix("http://testserver"), follow=True)
-    assert opened.redirect_chain[-1][0] == "/signup/profile/"
+    # The account step first: the password does not travel in a link, so it is chosen again here.
+    assert opened.redirect_chain[-1][0] == "/signup/account/?return=confirm"
     text = opened.content.decode()
-    assert "Welcome back. Your answers are filled in" in text and 'value="Kim Minji"' in text
+    assert "Welcome back. Your answers are filled in" in text and 'value="minji@example.com"' in text
+    typed = laptop.post("/signup/account/?return=confirm", step_data("account", **ACCOUNT))
+    assert typed["Location"] == "/signup/confirm/"  # the profile was answered on the phone
+    assert 'value="Kim Minji"' in laptop.get("/signup/profile/").content.decode()
     finish = laptop.post("/signup/profile/", step_data("profile", **PROFILE))
     assert finish["Location"] == "/signup/confirm/"
-    # No password typed on this device: the hash chosen on the phone holds.
     assert laptop.post("/signup/confirm/", step_data("confirm", accept_terms="on"))["Location"] == "/signup/done/"
     user = User.objects.get(username="minji")
     assert user.check_password(PASSWORD)
     assert user.email_verified_at is not None  # the link proved the address: no confirmation mail
     assert SESSION_KEY in laptop.session
-    assert not SignupDraft.objects.exists()
+    # The draft's row stays as a marker for the old copies, its answers gone.
+    assert SignupDraft.objects.get().used_at is not None and SignupDraft.objects.get().data == {}
     sent_mail()
     assert [m["Subject"].strip() for m in smtp_server.inbox.messages] == ["Finish your signup to Maru"]
 
-    # Finished: the link no longer works.
+    # Used once: a second opening says so.
     used = Client().get(link.removeprefix("http://testserver"))
-    assert used.status_code == 404 and "This link no longer works" in used.content.decode()
+    assert used.status_code == 400 and "This link has already been used" in used.content.decode()
 
 
 def test_from_the_confirm_step_the_link_lands_on_confirm_with_every_answer(signup, sent_mail):
@@ -82,6 +87,8 @@ def test_from_the_confirm_step_the_link_lands_on_confirm_with_every_answer(signu
     path = resume_path(sent_mail()[-1].body)
     other = Client()
     page = other.get(path, follow=True)
+    assert page.redirect_chain[-1][0] == "/signup/account/?return=confirm"
+    page = other.post("/signup/account/?return=confirm", step_data("account", **ACCOUNT), follow=True)
     assert page.redirect_chain[-1][0] == "/signup/confirm/"
     for answer in (ACCOUNT["username"], ACCOUNT["email"], PROFILE["real_name"], PROFILE["phone"]):
         assert answer in page.content.decode()
@@ -122,7 +129,8 @@ def test_the_typed_answers_on_the_step_are_kept_even_if_not_valid_yet(signup, se
     ask_for_link(client, "profile", real_name="", preferred_name="Minji", phone="")
     path = resume_path(sent_mail()[-1].body)
     other = Client()
-    page = other.get(path, follow=True)
+    other.get(path)
+    page = other.post("/signup/account/?return=confirm", step_data("account", **ACCOUNT), follow=True)
     assert page.redirect_chain[-1][0] == "/signup/profile/" and 'value="Minji"' in page.content.decode()
 
 

@@ -1,9 +1,11 @@
-"""A new session key when a signup starts and when it ends, in every mode, keeping the contents (finding 8)."""
+"""A new session key when a signup starts, at each stored step and when it ends, in every mode, keeping the contents
+(finding 8 of the first review, finding 2 of the second); no session at all for a visit (second review, finding 8)."""
 
 from importlib import import_module
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 
 from tests.conftest import ACCOUNT, PROFILE, WIZARD_KEY, step_data
 
@@ -29,25 +31,31 @@ def test_the_session_key_changes_when_a_signup_starts_and_ends(client, approval,
     planted = planted_session(client)
 
     client.get("/signup/")
-    started = client.session.session_key
-    assert started != planted
-    assert not session_store()().exists(planted)  # the planted key sees nothing of the signup
-    assert client.session["planted"] == "kept"  # what the session held is kept
-    assert WIZARD_KEY in client.session
-
+    assert client.session.session_key == planted  # a page view changes nothing
+    keys = [planted]
     for step, fields in (("account", ACCOUNT), ("profile", PROFILE)):
         assert client.post(f"/signup/{step}/", step_data(step, **fields)).status_code == 302
-    assert client.session.session_key == started  # steps do not change it: only the start and the end
+        keys.append(client.session.session_key)
+        assert not session_store()().exists(keys[-2])  # the key before sees nothing of the signup
+    assert client.session["planted"] == "kept"  # what the session held is kept
+    assert WIZARD_KEY in client.session
     assert client.post("/signup/confirm/", step_data("confirm", accept_terms="on")).status_code == 302
 
     ended = client.session.session_key
-    assert ended not in (started, planted)
-    assert not session_store()().exists(started)
+    assert len({*keys, ended}) == 4
+    assert not session_store()().exists(keys[-1])
     done = client.get("/signup/done/").content.decode()
     assert "Kim Minji" in done and ACCOUNT["email"] in done  # the answers the done page shows came along
 
 
-def test_an_unsaved_first_visit_gets_one_session(client):
-    client.get("/signup/")
-    key = client.session.session_key
-    assert key and session_store()().exists(key)
+def test_a_visit_stores_no_session_until_an_answer_is_sent(client, settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    for url in ("/signup/", "/signup/account/", "/signup/profile/", "/signup/confirm/", "/signup/account/"):
+        client.get(url)
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
+    assert Session.objects.count() == 0
+
+    client.post("/signup/account/", step_data("account", username="minji"))
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert Session.objects.filter(session_key=key).count() == 1 and Session.objects.count() == 1
+    assert client.session[WIZARD_KEY]["step_data"]["account"]["account-username"] == ["minji"]

@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ..identities import (
     identity_key,
+    username_key,
     validate_email_address,
     validate_not_confusable,
     validate_not_reserved,
     validate_visible,
 )
-from ..models import User
+from ..models import ReservedUsername, User
 from .rules import PasswordRulesMixin
 from .widgets import PasswordInput
 
@@ -103,9 +104,16 @@ class AccountForm(PasswordRulesMixin, StepForm):
 
     def clean_username(self):
         username = User.normalize_username(self.cleaned_data["username"])
-        if User.objects.with_username(username).exists():
+        if User.objects.with_username(username).exists() or self.reserved(username):
             raise ValidationError(self.error_messages["username_taken"], code="username_taken")
         return username
+
+    @staticmethod
+    def reserved(username):
+        """Mandatory mode reserves the username of a signup made with a registered address (ReservedUsername)."""
+        if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory":
+            return False
+        return ReservedUsername.objects.filter(username_key=username_key(username)).exists()
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])

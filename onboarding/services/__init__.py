@@ -9,8 +9,18 @@ from .account import (  # noqa: F401
     send_email_in_use_notice,
     update_details,
 )
-from .accounts import create_account  # noqa: F401
+from .accounts import create_account, reserve_username  # noqa: F401
 from .review import REVIEW_PERMISSION, Review, review_signups, send_approval_emails  # noqa: F401
 from .email import confirm_email, send_confirmation_email, send_signup_attempt_notice  # noqa: F401
 from .passwords import reset_password, send_password_reset  # noqa: F401
-from .drafts import clear_expired_drafts, discard_draft, find_draft, save_draft, send_resume_link  # noqa: F401
+from .drafts import (  # noqa: F401
+    SignupMoved,
+    clear_expired_drafts,
+    create_account_from_signup,
+    discard_draft,
+    find_draft,
+    has_moved,
+    move_draft,
+    save_draft,
+    send_resume_link,
+)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import links
+from ..identities import email_key
 from ..mail import queue_mail
 from ..models import Profile, SignupDraft, User
 
@@ -42,7 +43,11 @@ def delete_account(*, user):
         about_them |= Q(content_type=types[Profile], object_id=str(profile.pk))
     LogEntry.objects.filter(about_them).update(object_repr=f"deleted account #{user.pk}")
     keep_decisions_of(user=user)
-    SignupDraft.objects.filter(email__iexact=user.email).delete()
+    # By the address's key, as the draft keeps it (any spelling typed). A used link's row keeps only what
+    # refuses the old copies of its signup: the address goes.
+    drafts = SignupDraft.objects.filter(email_key=email_key(user.email))
+    drafts.filter(used_at__isnull=True).delete()
+    drafts.update(email="", email_key="")
     user.delete()
 
 

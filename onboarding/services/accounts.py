@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import funnel
-from ..models import Profile, User
+from ..identities import username_key
+from ..models import Profile, ReservedUsername, User
 
 
 @transaction.atomic
@@ -49,3 +50,8 @@ def create_account(
     user.save()
     profile.save(force_insert=True)
     return user
+
+
+def reserve_username(*, username):
+    """Keep a username from use, as if an account had taken it (see ReservedUsername)."""
+    ReservedUsername.objects.get_or_create(username_key=username_key(User.normalize_username(username)))

@@ -14,7 +14,8 @@ def send_confirmation_email(*, user, confirm_url, language=None):
         "confirm_email",
         to=user.email,
         language=language or user.mail_language,
-        context={"name": user.greeting_name, "username": user.get_username(), "confirm_url": confirm_url},
+        # Neither name nor username: the address is not proven, and a stranger may have chosen both.
+        context={"confirm_url": confirm_url},
     )
 
 

@@ -1,5 +1,7 @@
 """Pages around the wizard: landing, done, already created, start over."""
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -9,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from ..wizard import SUCCESS_KEYS, SignupWizard, has_answers
+from ..wizard.view import ENDED_KEY, SUCCESS_UNTIL
 from ..wizard.email import RESEND_KEY
 
 
@@ -32,7 +35,11 @@ class DoneView(TemplateView):
     template_name = "onboarding/done.html"
 
     def get(self, request, *args, **kwargs):
-        if "success_id" not in request.session:
+        if request.session.get(SUCCESS_UNTIL, 0) < time.time():
+            # Shown for a few minutes only (reloads included): then the next person at this browser sees
+            # nothing of the last one's username, name or address.
+            for key in (*SUCCESS_KEYS, SUCCESS_UNTIL):
+                request.session.pop(key, None)
             return redirect("onboarding:signup")
         return super().get(request, *args, **kwargs)
 
@@ -63,6 +70,8 @@ class StartOverView(TemplateView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request):
-        request.session.pop(SignupWizard.session_key(), None)
+        ended = request.session.pop(SignupWizard.session_key(), None) or {}
+        # Nothing is stored until the next answer; a tab still showing the old signup is told it changed.
+        request.session[ENDED_KEY] = ended.get("extra_data", {}).get("id")
         messages.info(request, _("Your answers have been deleted. You can start a new signup below."))
         return redirect("onboarding:signup")

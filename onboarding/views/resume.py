@@ -1,9 +1,10 @@
 """Finishing a signup on another device: the page after the link is sent, and opening the link anywhere."""
 
+import secrets
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from .. import services
 from ..wizard import SignupWizard
 from ..wizard.email import PROVEN_EMAIL, RESUME_SENT_KEY
 from .email_links import link_problem
+
 
 @method_decorator(never_cache, name="dispatch")
 class ResumeLinkSentView(TemplateView):
@@ -34,10 +36,15 @@ class ResumeLinkSentView(TemplateView):
 
 @method_decorator(never_cache, name="dispatch")
 class ResumeSignupView(View):
-    """Load the signup behind a "finish later" link into this browser and carry on where it stopped."""
+    """Move the signup behind a "finish later" link into this browser, once, and carry on where it stopped.
+
+    The signup gets a new id here, and the browser that asked for the link (or anyone holding the link)
+    is left with a dead copy: only this browser can finish it, be logged in, or see the account.
+    """
 
     def get(self, request, token):
-        draft = services.find_draft(token=token)
+        new_id = secrets.token_urlsafe(16)
+        draft, data = services.move_draft(token=token, new_wizard_id=new_id)
         if draft is None:
             return link_problem(
                 request,
@@ -49,7 +56,9 @@ class ResumeSignupView(View):
                 status=404,
                 more={"url": reverse("onboarding:signup"), "label": _("Start a new signup")},
             )
-        if draft.expires_at <= timezone.now():
+        if data is None and draft.used_at:
+            return self.used(request, draft)
+        if data is None:
             return link_problem(
                 request,
                 title=_("This link has expired"),
@@ -57,9 +66,38 @@ class ResumeSignupView(View):
                 status=400,
                 more={"url": reverse("onboarding:signup"), "label": _("Start a new signup")},
             )
-        data = draft.data
-        data["extra_data"] = {**data.get("extra_data", {}), PROVEN_EMAIL: draft.email.lower()}
+        extra = {key: value for key, value in data.get("extra_data", {}).items() if key != "has_draft"}
+        # The funnel keeps counting the steps of one person once, under the id the signup started with.
+        funnel_id = extra.get("funnel_id") or extra.get("id")
+        data["extra_data"] = {**extra, "id": new_id, "funnel_id": funnel_id, PROVEN_EMAIL: draft.email_key}
         request.session.cycle_key()  # a wizard starts in this browser: a new session key, as in SignupWizard
         request.session[SignupWizard.session_key()] = data
-        messages.info(request, _("Welcome back. Your answers are filled in: carry on where you left off."))
-        return redirect("onboarding:signup")
+        messages.info(
+            request,
+            _(
+                "Welcome back. Your answers are filled in. Choose your password again (a password never "
+                "travels in a link), then carry on."
+            ),
+        )
+        # The password first, then on to the first step not yet answered (confirm, when all were).
+        return redirect(reverse("onboarding:signup_step", args=["account"]) + "?return=confirm")
+
+    def used(self, request, draft):
+        """A second opening: say the link worked once; the browser that holds the signup can send a new one."""
+        wizard = request.session.get(SignupWizard.session_key(), {})
+        here = bool(draft.moved_to) and wizard.get("extra_data", {}).get("id") == draft.moved_to
+        if here:
+            more = {"url": reverse("onboarding:signup"), "label": _("Carry on with your signup in this browser")}
+        else:
+            more = {"url": reverse("onboarding:signup"), "label": _("Start a new signup")}
+        return link_problem(
+            request,
+            title=_("This link has already been used"),
+            message=_(
+                "A link to finish a signup works once, and this one was opened before. The signup carries on "
+                "in the browser where it was opened. To carry it to another device, open it there and choose "
+                "“Email me a link to finish later” for a new link."
+            ),
+            status=400,
+            more=more,
+        )

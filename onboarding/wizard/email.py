@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from .. import links, services
 from ..abuse import mail_limited
+from ..identities import normalize_email
 from ..mail import absolute_url
 
 # Whom "Send it again" mails: set by the done page, by a login refused for an unconfirmed
@@ -41,14 +42,15 @@ def send_confirmation(request, user, *, notice=False):
 
 
 RESUME_SENT_KEY = "resume_link_sent"
-# Put in the wizard's extra data by a resume link: the address that link was mailed to, now proven.
+# Put in the wizard's extra data by a resume link: the key (identities.email_key) of the address that
+# link was mailed to, now proven.
 PROVEN_EMAIL = "email_proven"
 
 
 def email_finish_later_link(wizard):
     """Save the wizard as a draft and mail its link to the address from the account step (rate-limited)."""
     request = wizard.request
-    email = wizard.get_form_initial("account").get("email", "")
+    email = normalize_email(wizard.get_form_initial("account").get("email", ""))
     if "account" not in wizard.extra("valid", []) or not email:
         messages.error(request, _("Enter your email address first, so that we know where to send the link."))
         return redirect(wizard.get_step_url("account"))
@@ -57,10 +59,13 @@ def email_finish_later_link(wizard):
             request, _("We have sent several emails already. Wait a few minutes before asking for another one.")
         )
         return redirect(wizard.get_step_url(wizard.steps.current))
-    wizard.remember(has_draft=True)  # in the session and in the draft: "Create account" then removes the draft
-    token, expires_at = services.save_draft(
-        wizard_id=wizard.wizard_id, email=email, data=request.session[wizard.storage.prefix]
-    )
+    wizard.remember(has_draft=True)  # "Create account" then removes the draft; opening the link ends this copy
+    try:
+        token, expires_at = services.save_draft(
+            wizard_id=wizard.wizard_id, email=email, data=request.session[wizard.storage.prefix]
+        )
+    except services.SignupMoved:
+        return wizard.signup_moved(request)
     services.send_resume_link(
         email=email,
         resume_url=absolute_url(request, reverse("onboarding:resume", args=[token])),

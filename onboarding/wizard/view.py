@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.utils.datastructures import MultiValueDict
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -24,6 +26,7 @@ from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 from .. import funnel, services
 from ..abuse import guard_signup_post
 from ..forms import AccountForm, ConfirmForm, ProfileForm
+from ..identities import email_key
 from ..models import Profile, User
 from .bounds import refusal
 from .email import PROVEN_EMAIL, email_finish_later_link, send_confirmation
@@ -39,7 +42,13 @@ STEP_TITLES = {
 # Typed, never kept: the wizard keeps a hash of the password instead.
 SECRET_FIELDS = {"password1", "password2"}
 SUCCESS_KEYS = ("success_id", "success_name", "success_email", "success_greeting")
+# Until when the done page shows them (a timestamp): a shared browser does not show the last person's
+# username, name and address to the next one.
+SUCCESS_UNTIL = "success_until"
+DONE_PAGE_SECONDS = 10 * 60
 FINISHED_KEY = "finished_signup"
+# The id of the wizard that "Start over" cleared: a tab left behind on it is told so.
+ENDED_KEY = "ended_signup"
 
 
 def has_answers(wizard_data):
@@ -52,6 +61,8 @@ def has_answers(wizard_data):
 
 
 @method_decorator(never_cache, name="dispatch")
+# Error reports never carry the typed passwords.
+@method_decorator(sensitive_post_parameters("account-password1", "account-password2"), name="dispatch")
 class SignupWizard(NamedUrlSessionWizardView):
     """Walk a person through account, profile and confirmation, then create the account once."""
 
@@ -65,6 +76,9 @@ class SignupWizard(NamedUrlSessionWizardView):
         self.resumed = self.session_key() in request.session
         if request.user.is_authenticated:
             return self.redirect_signed_in(request)
+        moved = self.end_if_moved(request)
+        if moved:
+            return moved
         if request.method == "GET" and kwargs.get("step") and not self.resumed and "success_id" in request.session:
             # Back or reload onto a step after finishing (not logged in: approval or verification holds the
             # account): show what was done, not a new signup. /signup/ itself still starts one.
@@ -75,6 +89,32 @@ class SignupWizard(NamedUrlSessionWizardView):
     def session_key(cls):
         """Where formtools keeps this wizard in the session."""
         return f"wizard_{normalize_name(cls.__name__)}"
+
+    @classmethod
+    def end_if_moved(cls, request):
+        """End this browser's copy of a signup whose "finish later" link was opened elsewhere; else None.
+
+        Only a browser that asked for a link can hold such a copy, so only then is the database asked.
+        """
+        extra = request.session.get(cls.session_key(), {}).get("extra_data", {})
+        if extra.get("has_draft") and services.has_moved(wizard_id=extra.get("id")):
+            return cls.signup_moved(request)
+        return None
+
+    @classmethod
+    def signup_moved(cls, request):
+        """Forget the answers of a signup that moved to another browser, and say so (nothing of the account)."""
+        ended = request.session.pop(cls.session_key(), None) or {}
+        request.session[ENDED_KEY] = ended.get("extra_data", {}).get("id")
+        logger.info("A signup that moved to another browser was closed in the browser that asked for its link.")
+        messages.warning(
+            request,
+            _(
+                "This signup was continued in another browser, from the link we emailed, so it was closed here. "
+                "You can start a new signup below."
+            ),
+        )
+        return redirect("onboarding:signup")
 
     def redirect_signed_in(self, request):
         if "success_id" in request.session:
@@ -95,17 +135,34 @@ class SignupWizard(NamedUrlSessionWizardView):
         self.storage.extra_data = {**self.storage.extra_data, **values}
 
     def ensure_id(self):
-        """Give a new wizard its id: it tells this wizard's pages from an older one's."""
+        """Give a new wizard its id: it tells this wizard's pages from an older one's.
+
+        Only a POST gets here: a wizard starts when a person sends an answer, not when a page is shown,
+        so the funnel's "started" counts people, and a visit stores no session.
+        """
         if not self.extra("id"):
-            # A new wizard, a new session key (what the session holds is kept): whoever planted or saw
-            # the old key cannot watch the answers.
-            self.request.session.cycle_key()
+            self.new_session_key()
             self.remember(id=secrets.token_urlsafe(16), started=funnel.start())
         return self.extra("id")
+
+    def new_session_key(self):
+        """A new session key, keeping what the session holds, at most once a request.
+
+        Whoever planted or saw the old key (a shared computer, a link with a session in it) holds a
+        key that no longer opens anything: they cannot watch the answers or press "Create account".
+        """
+        if not getattr(self, "key_changed", False):
+            self.request.session.cycle_key()
+            self.key_changed = True
 
     @property
     def wizard_id(self):
         return self.ensure_id()
+
+    @property
+    def funnel_id(self):
+        """What the funnel counts a person's steps once under: the first id of a signup that moved browsers."""
+        return self.extra("funnel_id") or self.extra("id")
 
     @property
     def step_names(self):
@@ -151,7 +208,8 @@ class SignupWizard(NamedUrlSessionWizardView):
         return response
 
     def store(self, step, form, *, valid):
-        """Keep the step's own fields as typed (no password, token or management data)."""
+        """Keep the step's own fields as typed (no password, token or management data), under a new session key."""
+        self.new_session_key()
         self.storage.set_step_data(step, self.own_data(form))
         valid_steps = [s for s in self.extra("valid", []) if s != step] + ([step] if valid else [])
         self.remember(valid=valid_steps)
@@ -163,6 +221,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         if valid and step == "account" and form.new_password:
             self.remember_password(form)
 
+    @sensitive_variables()
     def remember_password(self, form):
         """Keep the typed password's hash, and the username and email it was checked against (never the password)."""
         self.remember(password_hash=make_password(form.new_password), password_checked_for=form.identity())
@@ -192,20 +251,24 @@ class SignupWizard(NamedUrlSessionWizardView):
     def get(self, request, *args, step=None, **kwargs):
         """Show the requested step, or send the person to where they left off."""
         if step is None:
-            self.ensure_id()  # now, in the session this request writes anyway: the step's GET then writes nothing
+            if not self.resumed and "success_id" in request.session:
+                # A new signup after finishing one (not logged in): the done page's details go now.
+                for key in (*SUCCESS_KEYS, SUCCESS_UNTIL):
+                    request.session.pop(key, None)
             return self.go_to(self.resume_step())
         if step not in self.step_names:
             raise Http404
         if self.is_ahead(step):
             return redirect(self.get_step_url(self.first_incomplete_step()))
         self.storage.current_step = step
-        funnel.reached(self.extra("id"), step, self.steps.last)
+        funnel.reached(self.funnel_id, step, self.steps.last)
         if self.extra("recheck") == step:
             # The final check failed here: show this step's answers with the reason.
             self.remember(recheck=None)
             return self.render(self.get_form(step, data=self.storage.get_step_data(step)))
         return self.render(self.get_form(step))
 
+    @sensitive_variables()
     @guard_signup_post
     def post(self, request, *args, step=None, **kwargs):
         """Validate and store a step, go back, or create the account on the last step."""
@@ -258,7 +321,7 @@ class SignupWizard(NamedUrlSessionWizardView):
             return self.finish(form)
 
         self.store(step, form, valid=True)
-        funnel.step_done(self.wizard_id, step)
+        funnel.step_done(self.funnel_id, step)
         if step == "account" and form.new_password:
             self.remember_password(form)
         if request.GET.get("return") == "confirm":
@@ -276,7 +339,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         if finished or (posted_id and Profile.objects.filter(signup_token=posted_id).exists()):
             # "Create account" pressed again after the account was made.
             return redirect("onboarding:already_created")
-        if self.resumed:
+        if self.resumed or (posted_id and posted_id == self.request.session.get(ENDED_KEY)):
             messages.warning(
                 self.request,
                 _("This signup was changed in another tab or window. Here is where it stands now."),
@@ -298,6 +361,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         )
         return redirect(self.get_step_url(self.steps.first))
 
+    @sensitive_variables()
     def finish(self, confirm_form):
         """Check every step again, then write the account exactly once."""
         forms = {self.steps.last: confirm_form}
@@ -311,7 +375,8 @@ class SignupWizard(NamedUrlSessionWizardView):
         if owner:
             return self.complete_taken(owner, account, profile)
         try:
-            user = services.create_account(
+            user = services.create_account_from_signup(
+                has_draft=bool(self.extra("has_draft")),
                 username=account["username"],
                 email=account["email"],
                 password_hash=self.extra("password_hash"),
@@ -320,16 +385,19 @@ class SignupWizard(NamedUrlSessionWizardView):
                 phone=profile["phone"],
                 language=get_language(),
                 signup_token=self.wizard_id,
-                email_verified=self.extra(PROVEN_EMAIL) == account["email"].lower(),
+                email_verified=self.extra(PROVEN_EMAIL) == email_key(account["email"]),
             )
+        except services.SignupMoved:
+            return self.signup_moved(self.request)
         except IntegrityError:
             # Someone else took the username or email between our check and the write.
+            if self.finished_elsewhere():
+                return redirect("onboarding:already_created")
             owner = self.owner_of_taken_email(account["email"])
             if owner:
                 return self.complete_taken(owner, account, profile)
             return self.recheck("account")
         logger.info("Created account id=%s", user.pk)
-        self.discard_draft()
         if not user.email_verified_at:
             send_confirmation(self.request, user)
         funnel.created(self.extra("started"))
@@ -350,17 +418,26 @@ class SignupWizard(NamedUrlSessionWizardView):
         """Answer exactly as for a new signup; only the address's owner learns, by mail, what happened."""
         logger.info("Signup with a taken email address; its owner (id=%s) was told by mail.", owner.pk)
         send_confirmation(self.request, owner, notice=True)
+        # The username reads as taken from now on, as it would after a real signup: trying it again tells
+        # nothing about whether the address had an account.
+        services.reserve_username(username=account["username"])
         self.discard_draft()
         self.request.session.cycle_key()  # as for a new account awaiting confirmation
         greeting = profile["preferred_name"] or profile["real_name"]
         self.hand_over(account["username"], profile["real_name"], account["email"], greeting)
         return redirect("onboarding:done")
 
+    def finished_elsewhere(self):
+        """True when another request of this signup created its account (a second "Create account")."""
+        return Profile.objects.filter(signup_token=self.wizard_id).exists()
+
     def recheck(self, step):
         """Send the person to a step that failed the final check, unless this wizard already finished."""
-        finished = Profile.objects.select_related("user").filter(signup_token=self.wizard_id).first()
-        if finished:  # a second "Create account" that raced the first: same person, same answers
-            return self.complete(finished.user)
+        if self.finished_elsewhere():
+            # Only the request that created the account logs in to it and shows it: this one, a second
+            # "Create account" or any other copy of the signup, is told it was created and learns nothing
+            # about the account.
+            return redirect("onboarding:already_created")
         logger.info("Signup failed the final check on step %s; sent back to it.", step)
         valid_steps = [s for s in self.extra("valid", []) if s != step]
         self.remember(valid=valid_steps, recheck=step)
@@ -386,6 +463,7 @@ class SignupWizard(NamedUrlSessionWizardView):
         session["success_name"] = real_name
         session["success_email"] = email
         session["success_greeting"] = greeting
+        session[SUCCESS_UNTIL] = int(time.time()) + DONE_PAGE_SECONDS
 
     # Rendering ---------------------------------------------------------------
 
@@ -402,7 +480,7 @@ class SignupWizard(NamedUrlSessionWizardView):
             },
             # formtools' management form, written out: rendering it as a form cost a tenth of a step page.
             "management_field": f"{self.prefix}-current_step",
-            "wizard_id": self.wizard_id,
+            "wizard_id": self.extra("id", ""),
             "blank_form_html": None if form.is_bound or form.initial else blank_form_html(form),
             "step_title": STEP_TITLES[step],
             "has_answers": has_answers(self.storage.data),
