@@ -128,7 +128,7 @@ def test_a_redis_outage_shows_our_503_page(settings):
     assert response["Retry-After"] == "30"
     page = response.content.decode()
     assert "Sorry, the service is unavailable" in page
-    assert "The answers you gave so far are kept. Please try again in a few minutes." in page
+    assert "The answers you gave on earlier steps are kept" in page and "Carry on with your signup" in page
     assert "Connection" not in page and "6379" not in page
 
 

@@ -63,8 +63,20 @@ def too_many_requests(request, exception=None):
 
 
 def service_unavailable(request):
-    """Our 503 page: nothing was written (create_account is one transaction) and the session's answers are kept."""
-    response = render(request, "503.html", status=503)
+    """Our 503 page, saying what is known: an account committed before the fault exists (and its mail is queued
+    with it); otherwise a write was whole or not at all, and the session, which is never emptied because its
+    store failed (onboarding/sessions.py), keeps the answers of earlier steps."""
+    created = getattr(request, "account_created", None)
+    context = {
+        "created": created and {
+            "username": created.get_username(),
+            "email": created.email,
+            "confirming": not created.email_verified_at,
+        },
+        "admin": request.path.startswith(reverse("admin:index")),
+        "signup": request.path.startswith(reverse("onboarding:signup")),
+    }
+    response = render(request, "503.html", context, status=503)
     response["Retry-After"] = "30"
     return response
 

@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,7 +27,7 @@ from ..abuse import guard_signup_post
 from ..forms import AccountForm, ConfirmForm, ProfileForm
 from ..models import Profile, User
 from .bounds import refusal
-from .email import PROVEN_EMAIL, email_finish_later_link, send_confirmation
+from .email import PROVEN_EMAIL, confirm_url, email_finish_later_link, remember_confirmation, send_confirmation
 from .rendering import blank_form_html
 
 logger = logging.getLogger(__name__)
@@ -321,6 +322,7 @@ class SignupWizard(NamedUrlSessionWizardView):
                 language=get_language(),
                 signup_token=self.wizard_id,
                 email_verified=self.extra(PROVEN_EMAIL) == account["email"].lower(),
+                confirm_url_for=partial(confirm_url, self.request),
             )
         except IntegrityError:
             # Someone else took the username or email between our check and the write.
@@ -329,9 +331,11 @@ class SignupWizard(NamedUrlSessionWizardView):
                 return self.complete_taken(owner, account, profile)
             return self.recheck("account")
         logger.info("Created account id=%s", user.pk)
+        # Committed: from here on, a failing part must not be reported as "nothing was changed" (see errors.py).
+        self.request.account_created = user
         self.discard_draft()
         if not user.email_verified_at:
-            send_confirmation(self.request, user)
+            remember_confirmation(self.request, user)
         funnel.created(self.extra("started"))
         return self.complete(user)
 
@@ -359,8 +363,13 @@ class SignupWizard(NamedUrlSessionWizardView):
     def recheck(self, step):
         """Send the person to a step that failed the final check, unless this wizard already finished."""
         finished = Profile.objects.select_related("user").filter(signup_token=self.wizard_id).first()
-        if finished:  # a second "Create account" that raced the first: same person, same answers
-            return self.complete(finished.user)
+        if finished:
+            # A second "Create account" that raced the first, or a retry after a fault that followed the
+            # commit: same person, same answers. The confirmation mail was queued with the account.
+            user = finished.user
+            if not user.email_verified_at:
+                remember_confirmation(self.request, user)
+            return self.complete(user)
         logger.info("Signup failed the final check on step %s; sent back to it.", step)
         valid_steps = [s for s in self.extra("valid", []) if s != step]
         self.remember(valid=valid_steps, recheck=step)
