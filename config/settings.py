@@ -244,7 +244,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Load balancers probe over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/mail)?$"]
 # Only our own files: the templates have no inline script or style, and keep it that way.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

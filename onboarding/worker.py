@@ -22,9 +22,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connections
+from django.db.models import Min, Q
 from django.utils import timezone
+from django_tasks import task_backends
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from .models import MailWorker
@@ -34,6 +37,7 @@ logger = logging.getLogger("onboarding.worker")
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 DATABASE_RETRY_LONGEST = 10  # seconds between tries while the database is away
 HOUSEKEEPING_SECONDS = 10  # how often a worker says it is alive and looks for expired leases
+WORKER_SILENT_AFTER = timedelta(minutes=1)  # /healthz/mail: no heartbeat this long means no worker
 GONE_AFTER = timedelta(days=1)  # heartbeat rows of workers silent this long are deleted
 
 
@@ -61,6 +65,34 @@ def reclaim_expired_leases(now=None):
     if requeued or failed:
         logger.warning("Expired leases: %d task(s) back in the queue, %d given up on.", requeued, failed)
     return requeued, failed
+
+
+def mail_queue_state(now=None):
+    """What /healthz/mail reports: workers seen in the last minute, mail due and waiting, the oldest's age."""
+    now = now or timezone.now()
+    backend = task_backends["default"]
+    if not isinstance(backend, DatabaseBackend):
+        # make run: mail is sent in the web process as each request commits; there is no queue to watch.
+        return {"ok": True, "backend": "immediate", "workers_seen": None, "waiting": 0, "oldest_age_seconds": 0}
+    workers = MailWorker.objects.filter(seen_at__gte=now - WORKER_SILENT_AFTER).count()
+    due = DBTaskResult.objects.ready().filter(backend_name="default")
+    waiting = due.count()
+    # A retry is waiting from the moment it was due, a first send from the moment it was queued.
+    oldest = due.aggregate(
+        first=Min("enqueued_at", filter=Q(run_after=get_date_max())),
+        retried=Min("run_after", filter=~Q(run_after=get_date_max())),
+    )
+    since = min([moment for moment in oldest.values() if moment is not None], default=None)
+    age = max((now - since).total_seconds(), 0) if since else 0
+    return {
+        "ok": workers > 0 and age <= settings.MAIL_QUEUE_MAX_AGE,
+        "backend": "database",
+        "workers_seen": workers,
+        "waiting": waiting,
+        "running": DBTaskResult.objects.running().count(),
+        "oldest_age_seconds": round(age, 1),
+        "max_age_seconds": settings.MAIL_QUEUE_MAX_AGE,
+    }
 
 
 class MailQueueWorker(Worker):
