@@ -123,16 +123,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 else:
     # Every wait on PostgreSQL ends well inside gunicorn's 30 s worker timeout, so a request gets our 503
-    # page instead of being killed without an answer: connecting gives up after 5 s; the server cancels a
-    # statement after DJANGO_DB_STATEMENT_TIMEOUT seconds (10; 0 = never) and a lock wait after 5 s;
-    # TCP keepalives and tcp_user_timeout notice a server or network that vanished (about 10 s), where
-    # the socket would otherwise wait for the kernel's 15-minute retransmission limit.
-    _statement_timeout = int(float(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT", "10")) * 1000)
+    # page instead of being killed without an answer: connecting gives up after 3 s; the server cancels a
+    # statement after DJANGO_DB_STATEMENT_TIMEOUT seconds (5; 0 = never, for big migrations) and a lock
+    # wait after 3 s; a server that froze, which cancels nothing, is given up on 2 s after that by our
+    # side (onboarding/postgres: the answer_timeout); TCP keepalives and tcp_user_timeout notice a
+    # server or network that vanished, where the socket would wait for the kernel's 15-minute limit.
+    # Worst case for a request on a frozen database: a 7 s wait, then a 3 s reconnect: our 503 in 10 s.
+    DATABASES["default"]["ENGINE"] = "onboarding.postgres"
+    _statement_timeout = float(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT") or 5)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "connect_timeout": 5,
-            "options": f"-c statement_timeout={_statement_timeout} -c lock_timeout=5000 "
+            "connect_timeout": 3,
+            "options": f"-c statement_timeout={int(_statement_timeout * 1000)} -c lock_timeout=3000 "
             "-c idle_in_transaction_session_timeout=60000",
+            "answer_timeout": _statement_timeout + 2 if _statement_timeout else None,
             "keepalives": 1,
             "keepalives_idle": 5,
             "keepalives_interval": 2,
