@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import threading
 
 import pytest
 from django.conf import settings
@@ -254,3 +255,45 @@ def test_a_confirmed_email_counts_once_in_the_funnel(
     page, steps = numbers(admin_client.get(FUNNEL))
     assert steps["Accounts created"] == "1"
     assert steps["Emails confirmed"] == "1"
+
+
+def run_together(count, work):
+    """`work()` in `count` threads released at once; each closes its own database connection."""
+    barrier = threading.Barrier(count, timeout=20)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            work()
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads) and errors == []
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_eight_workers_rolling_up_a_finished_day_at_once_count_it_once():
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    store.add(yesterday, ("created", "en", "", ""), 100)
+    run_together(8, store.roll_up_past_days)
+    assert FunnelDay.objects.get(day=yesterday, event="created").count == 100
+    store.add(yesterday, ("created", "en", "", ""), 5)  # a count that came in late is rolled up next time
+    run_together(8, store.roll_up_past_days)
+    assert FunnelDay.objects.get(day=yesterday, event="created").count == 105
+    assert store.days() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counts_from_many_workers_at_once_all_land_in_one_shared_count():
+    # Without Redis they are database rows every worker shares; with it, one hash in Redis.
+    run_together(8, lambda: [funnel.record("started") for _ in range(10)])
+    assert store.read(timezone.localdate())[("started", "en", "", "")] == 80
