@@ -188,7 +188,7 @@ def send_mail_to_users(context, kind, user_ids, context_values, attempt=1):
             try:
                 connection.send_messages([build_message(mail)])
             except MaybeSent as error:
-                logger.warning("A %s mail to user id=%s may have been sent (%s); not sent again.", kind, user.pk, error)
+                logger.warning("A %s mail to user id=%s may have been sent (%s); not again.", kind, user.pk, error)
                 connection.close()  # the connection is gone; the next mail opens another
                 connection.open()
             except Exception as error:

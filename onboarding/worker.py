@@ -47,7 +47,8 @@ def reclaim_expired_leases(now=None):
     Returns (requeued, failed) counts.
     """
     now = now or timezone.now()
-    expired = DBTaskResult.objects.running().filter(started_at__lt=now - timedelta(seconds=settings.MAIL_LEASE_SECONDS))
+    lease = timedelta(seconds=settings.MAIL_LEASE_SECONDS)
+    expired = DBTaskResult.objects.running().filter(started_at__lt=now - lease)
     requeued = failed = 0
     with exclusive_transaction(expired.db):
         for row in expired.select_for_update(skip_locked=True):

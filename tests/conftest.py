@@ -177,7 +177,7 @@ def page(browser_context):
 
 @pytest.fixture
 def sent_mail(mailoutbox, monkeypatch):
-    """Run the real mail worker over the queued tasks (as `manage.py mail_worker --batch` would); returns the outbox."""
+    """Run the real mail worker over the queued tasks (as `manage.py mail_worker --batch` would); return the outbox."""
     from django.core.management import call_command
 
     # The worker recycles connections between tasks; inside a test's transaction that would close it.

@@ -160,7 +160,8 @@ class PostgresCluster:
         self.process = None
         os.chown(self.directory, NOBODY, NOBODY)
         subprocess.run(
-            [PG_BIN / "initdb", "-D", self.directory / "data", "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"],
+            [PG_BIN / "initdb", "-D", self.directory / "data", "-U", "postgres", "--auth=trust", "--no-sync",
+             "--encoding=UTF8", "--locale=C"],
             user=NOBODY, group=NOBODY, check=True, capture_output=True, timeout=120, cwd=self.directory,
         )  # fmt: skip
 

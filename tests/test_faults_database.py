@@ -10,7 +10,6 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 from django.db import connection
-from django.test import Client
 
 from onboarding.models import User
 from tests.conftest import PASSWORD

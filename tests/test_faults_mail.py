@@ -13,7 +13,6 @@ import threading
 import time
 
 import pytest
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from onboarding import mail as outgoing
@@ -121,7 +120,7 @@ def test_the_keep_running_loop_starts_a_killed_worker_again_and_its_mail_goes(tm
     log_path = tmp_path / "keep-running.log"
     with open(log_path, "wb") as log:
         loop = subprocess.Popen(
-            ["deploy/keep-running", sys.executable, "manage.py", "mail_worker", "--no-startup-delay", "--interval=0.2"],
+            ["deploy/keep-running", sys.executable, "manage.py", "mail_worker", "--no-startup-delay", "--interval=.2"],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         try:
@@ -164,7 +163,8 @@ def test_a_slow_reply_after_the_message_is_waited_for_and_never_sent_twice(setti
 
         # The reply never comes in time: "maybe sent", not sent again (the server did keep it).
         settings.EMAIL_DATA_TIMEOUT = 0.5
-        outgoing.queue_mail("approved", to="sora@example.com", language="en", context={"name": "Sora", "login_url": "/"})
+        approved = {"name": "Sora", "login_url": "/"}
+        outgoing.queue_mail("approved", to="sora@example.com", language="en", context=approved)
         with caplog.at_level(logging.WARNING, logger="onboarding.mail"):
             sent_mail()
             time.sleep(1.5)  # the server finishes its slow reply
