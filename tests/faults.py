@@ -19,7 +19,9 @@ from tests.mailserver import Inbox, SMTPServer
 from tests.servers import free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-NOBODY = 65534  # initdb and postgres refuse to run as root
+NOBODY = 65534
+# initdb and postgres refuse to run as root: as root, they run as nobody; otherwise as ourselves.
+AS_NON_ROOT = {"user": NOBODY, "group": NOBODY} if os.geteuid() == 0 else {}
 
 
 def wait_for_port(port, seconds=20):
@@ -158,18 +160,19 @@ class PostgresCluster:
         self.port = free_port()
         self.directory = Path(tempfile.mkdtemp(prefix="pg-fault-"))
         self.process = None
-        os.chown(self.directory, NOBODY, NOBODY)
+        if AS_NON_ROOT:
+            os.chown(self.directory, NOBODY, NOBODY)
         subprocess.run(
             [PG_BIN / "initdb", "-D", self.directory / "data", "-U", "postgres", "--auth=trust", "--no-sync",
              "--encoding=UTF8", "--locale=C"],
-            user=NOBODY, group=NOBODY, check=True, capture_output=True, timeout=120, cwd=self.directory,
+            **AS_NON_ROOT, check=True, capture_output=True, timeout=120, cwd=self.directory,
         )  # fmt: skip
 
     def start(self):
         self.process = subprocess.Popen(
             [PG_BIN / "postgres", "-D", self.directory / "data", "-p", str(self.port), "-k", self.directory,
              "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"],
-            user=NOBODY, group=NOBODY, cwd=self.directory, start_new_session=True,
+            **AS_NON_ROOT, cwd=self.directory, start_new_session=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         wait_for_port(self.port)
