@@ -19,7 +19,7 @@ def outage_at(monkeypatch, view_path):
 
 
 def test_the_admin_gets_its_own_wording(admin_client, monkeypatch):
-    outage_at(monkeypatch, "django.contrib.admin.ModelAdmin.changelist_view")
+    outage_at(monkeypatch, "django.contrib.admin.views.main.ChangeList.get_results")
     admin_client.raise_request_exception = False
     response = admin_client.get("/admin/onboarding/user/")
     assert response.status_code == 503 and response["Retry-After"] == "30"

@@ -253,4 +253,4 @@ def test_make_serve_runs_gunicorn_with_whitenoise_on_loopback_and_its_worker_sen
     assert "DJANGO_SECRET_KEY is not set: using a throwaway key" in output
     assert f"Listening at: http://127.0.0.1:{port}" in output
     assert output.count("Booting worker") == 2
-    assert "Starting worker" in output  # the mail worker's own log line
+    assert "Starting mail worker" in output  # the mail worker's own log line (under deploy/keep-running)
