@@ -25,7 +25,8 @@ run: migrate
 
 ## Serve the production stack (DEBUG off, gunicorn, WhiteNoise) over plain HTTP at http://127.0.0.1:8000.
 ## Uses DATABASE_URL / REDIS_URL when set; a throwaway secret key unless DJANGO_SECRET_KEY is set.
-## The mail worker (manage.py db_worker) runs beside gunicorn and stops with it.
+## The mail worker (manage.py mail_worker) runs beside gunicorn under deploy/keep-running, which starts it
+## again whenever it exits, and stops with gunicorn.
 serve: install
 	@set -e; \
 	export DJANGO_DEBUG=0 DJANGO_HTTPS=0; \
@@ -36,8 +37,8 @@ serve: install
 		export DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
 	fi; \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0; \
-	$(BIN)/python manage.py migrate --noinput; \
-	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	DJANGO_DB_STATEMENT_TIMEOUT=0 $(BIN)/python manage.py migrate --noinput; \
+	deploy/keep-running $(BIN)/python manage.py mail_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --config config/gunicorn.conf.py config.wsgi
 

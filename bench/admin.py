@@ -37,7 +37,7 @@ def environment(database_url, **extra):
         # Pending signups wait inactive, so approving them activates accounts and sends (or queues) mail.
         "SIGNUP_REQUIRES_APPROVAL": "1",
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        # Production's queue: approval emails wait in a table for `manage.py db_worker`.
+        # Production's queue: approval emails wait in a table for `manage.py mail_worker`.
         "DJANGO_TASKS_BACKEND": "database",
         **extra,
     }

@@ -128,8 +128,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # threads and the browser tests meet SQLite's real locking.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 else:
-    # A database that stops answering fails the request in seconds (a friendly 503) instead of holding a worker.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # Every wait on PostgreSQL ends well inside gunicorn's 30 s worker timeout, so a request gets our 503
+    # page instead of being killed without an answer: connecting gives up after 3 s; the server cancels a
+    # statement after DJANGO_DB_STATEMENT_TIMEOUT seconds (5; 0 = never, for big migrations) and a lock
+    # wait after 3 s; a server that froze, which cancels nothing, is given up on 2 s after that by our
+    # side (onboarding/postgres: the answer_timeout); TCP keepalives and tcp_user_timeout notice a
+    # server or network that vanished, where the socket would wait for the kernel's 15-minute limit.
+    # Worst case for a request on a frozen database: a 7 s wait, then a 3 s reconnect: our 503 in 10 s.
+    DATABASES["default"]["ENGINE"] = "onboarding.postgres"
+    _statement_timeout = float(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT") or 5)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": 3,
+            "options": f"-c statement_timeout={int(_statement_timeout * 1000)} -c lock_timeout=3000 "
+            "-c idle_in_transaction_session_timeout=60000",
+            "answer_timeout": _statement_timeout + 2 if _statement_timeout else None,
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 10_000,
+        }
+    )
 
 # CACHES
 # ------------------------------------------------------------------------------
@@ -145,8 +165,15 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "signup",
-            # A Redis that stops answering fails the request in seconds instead of holding a worker.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # A Redis that stops answering fails the request in seconds (our 503 page) instead of holding a
+            # worker: 2 s per try, tried once more after a timeout (a stall of up to about 4 s is ridden
+            # out), so a command gives up within about 6 s, well inside gunicorn's timeout.
+            "OPTIONS": {
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                "retry_on_timeout": True,
+                "socket_keepalive": True,
+            },
         }
     }
     CACHES["ratelimit"] = CACHES["default"]
@@ -209,7 +236,9 @@ if REDIS_URL:
     # retried. The price: Redis must keep its data (persistence on, session keys
     # never evicted), or people part-way through a signup start again. The wizard
     # keeps a password hash in the session, never the password itself.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # onboarding.sessions is Django's cache store that raises when Redis fails, instead of starting an
+    # empty session (our 503 page, the cookie untouched).
+    SESSION_ENGINE = "onboarding.sessions"
 
 # A staff or superuser session ends after this many seconds without a request; 0 keeps it like any other.
 SIGNUP_STAFF_IDLE_SECONDS = int(os.environ.get("SIGNUP_STAFF_IDLE_SECONDS") or 3600)
@@ -234,7 +263,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Load balancers probe over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/mail)?$"]
 # Only our own files: the templates have no inline script or style, and keep it that way.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -308,7 +337,10 @@ EMAIL_URL = os.environ.get("EMAIL_URL", "").strip() or "console://"
 _email = dj_email_url.parse(re.sub(r"^smtp\+tls://", "submission://", EMAIL_URL))
 if "EMAIL_BACKEND" not in _email:
     raise ImproperlyConfigured("EMAIL_URL must start with smtp://, smtp+tls://, submission:// or console://.")
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# Django's SMTP backend with a long wait for the reply after the message (onboarding/smtp.py).
+EMAIL_BACKEND = {"django.core.mail.backends.smtp.EmailBackend": "onboarding.smtp.EmailBackend"}.get(
+    _email["EMAIL_BACKEND"], _email["EMAIL_BACKEND"]
+)
 EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
 EMAIL_PORT = _email["EMAIL_PORT"] or 25
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
@@ -317,6 +349,10 @@ EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 # A mail server that stops answering fails the send (which is retried) instead of holding the worker.
 EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
+# Except the reply after the message itself: the server may be storing it, and a send given up on then
+# would be sent again while the server kept it. 5 minutes (RFC 5321, 4.5.3.2.6, suggests 10; a worker
+# waits that long on a server that froze mid-reply, so the queue would stall twice as long).
+EMAIL_DATA_TIMEOUT = float(os.environ.get("EMAIL_DATA_TIMEOUT") or 300)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "signup@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The origin links in mail point at, like https://signup.example.com. Required in production: a link
@@ -334,6 +370,11 @@ if not DEBUG and not SITE_URL:
 # after this many seconds, doubling each time up to an hour, MAIL_MAX_ATTEMPTS in all.
 MAIL_RETRY_SECONDS = float(os.environ.get("DJANGO_MAIL_RETRY_SECONDS", "60"))
 MAIL_MAX_ATTEMPTS = int(os.environ.get("DJANGO_MAIL_MAX_ATTEMPTS", "12"))
+# A task RUNNING this long without a sign of life lost its worker (killed mid-send) and goes back to the
+# queue, once: longer than any one send can take (EMAIL_DATA_TIMEOUT plus the other steps' timeouts).
+MAIL_LEASE_SECONDS = float(os.environ.get("MAIL_LEASE_SECONDS") or EMAIL_DATA_TIMEOUT + 6 * EMAIL_TIMEOUT + 60)
+# /healthz/mail answers 503 when the oldest mail due to be sent has waited longer than this (seconds).
+MAIL_QUEUE_MAX_AGE = float(os.environ.get("MAIL_QUEUE_MAX_AGE") or 300)
 
 # TASKS
 # ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from onboarding.abuse import guard_login, guard_password_check
-from onboarding.views import LoginView, LogoutView, PasswordResetConfirmView, PasswordResetView, healthz
+from onboarding.views import LoginView, LogoutView, PasswordResetConfirmView, PasswordResetView, healthz, healthz_mail
 
 urlpatterns = [
     path("", include("onboarding.urls")),
@@ -28,6 +28,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # For load balancers; exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT).
     path("healthz", healthz, name="healthz"),
+    # For a monitor, not the load balancer: is mail leaving? (503 when no worker or mail waits too long)
+    path("healthz/mail", healthz_mail, name="healthz_mail"),
 ]
 
 handler400 = "onboarding.views.bad_request"

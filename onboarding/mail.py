@@ -13,22 +13,33 @@ queue_mail_to_users(kind, *, user_ids, context)
 
 When the mail is queued: with the database backend (production) the task row is written in the
 caller's transaction, so it exists exactly when the change that caused it was committed, and the worker
-(``manage.py db_worker``) sees it only then. With the immediate backend (``make run``) the send runs in
+(``manage.py mail_worker``) sees it only then. With the immediate backend (``make run``) the send runs in
 the web process once the transaction commits.
 
 When a send fails: a reason that may pass (server down or refusing connections, a 4xx reply) queues
 the send again after ``MAIL_RETRY_SECONDS``, doubling up to an hour, ``MAIL_MAX_ATTEMPTS`` times in all;
-a permanent one (5xx, a refused address) is not retried. Each failure is logged; a send given up on
-stays in the task table as FAILED, its message kept, for an operator to see and queue again. A sent
-mail's links are blanked from its task row. Nothing here ever makes the caller wait for the mail server.
+a permanent one (5xx, a refused address) is not retried. Each failure is logged. The retry row carries
+the mail and the failed row is blanked in the same transaction, so the mail (and its live links) is
+stored once however often it is tried; a send given up on keeps its mail in its FAILED row, for an
+operator to see and queue again. A sent mail's row is blanked too.
+
+Sent at most twice, rarely doubled: every mail has a ``Message-ID`` fixed when it is queued, the same on
+every attempt, so a receiving server (or a person) can tell a repeat. The server's reply after the
+message gets a long wait (``EMAIL_DATA_TIMEOUT``); when it never comes the mail counts as "maybe sent"
+and is not tried again (onboarding/smtp.py). A worker killed mid-send leaves its row RUNNING; after
+``MAIL_LEASE_SECONDS`` another worker puts it back in the queue, once (onboarding/worker.py).
+Nothing here ever makes the caller wait for the mail server.
 
 In tests the database backend is in force (tests run production settings): ``tests/conftest.py``'s
 ``sent_mail`` fixture runs the real worker over the queue and returns ``django.core.mail.outbox``.
 """
 
+import hashlib
 import logging
+import secrets
 import smtplib
 from datetime import timedelta
+from email.utils import make_msgid
 from functools import partial
 
 from django.conf import settings
@@ -37,9 +48,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
-from django_tasks.signals import task_finished
 from django_tasks_db import DatabaseBackend
+
+from .smtp import MaybeSent
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +70,12 @@ def site_name():
     return settings.SITE_NAME
 
 
-def render_mail(kind, *, to, language, context):
-    """The mail as plain JSON-ready parts, rendered in `language`."""
+def message_domain():
+    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+
+
+def render_mail(kind, *, to, language, context, message_id=None):
+    """The mail as plain JSON-ready parts, rendered in `language`, with the Message-ID every attempt uses."""
     with translation.override(language):
         context = {**context, "site_name": site_name()}
         subject = render_to_string(f"onboarding/email/{kind}_subject.txt", context)
@@ -70,6 +85,7 @@ def render_mail(kind, *, to, language, context):
             "subject": " ".join(subject.split()),
             "text": render_to_string(f"onboarding/email/{kind}_body.txt", context),
             "html": render_to_string(f"onboarding/email/{kind}_body.html", context),
+            "message_id": message_id or make_msgid(domain=message_domain()),
         }
 
 
@@ -82,6 +98,8 @@ def queue_mail(kind, *, to, language, context, discard=False):
 def queue_mail_to_users(kind, *, user_ids, context):
     """Queue `kind` to every user in `user_ids`, rendered by the worker in each one's language."""
     user_ids = list(user_ids)
+    # One Message-ID per person for this batch, whichever task (or retry) sends it: see bulk_message_id.
+    context = {**context, "mail_batch": secrets.token_hex(8)}
     for start in range(0, len(user_ids), BULK_CHUNK):
         enqueue(send_mail_to_users, kind, user_ids[start : start + BULK_CHUNK], context)
 
@@ -93,30 +111,68 @@ def enqueue(task, *args):
         transaction.on_commit(partial(task.enqueue, *args))
 
 
+def bulk_message_id(kind, user_id, context):
+    digest = hashlib.sha256(f"{kind}:{user_id}:{context.get('mail_batch', '')}".encode()).hexdigest()[:24]
+    return f"<{kind}.{digest}@{message_domain()}>"
+
+
 def build_message(mail):
-    message = EmailMultiAlternatives(mail["subject"], mail["text"], to=[mail["to"]])
+    headers = {"Message-ID": mail["message_id"]} if mail.get("message_id") else None
+    message = EmailMultiAlternatives(mail["subject"], mail["text"], to=[mail["to"]], headers=headers)
     message.attach_alternative(mail["html"], "text/html")
     return message
 
 
-@task()
-def send_mail(mail, attempt=1):
+def stored_row(context):
+    """The task's own row in the database queue, or None with another backend."""
+    if not isinstance(context.task_result.task.get_backend(), DatabaseBackend):
+        return None
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(pk=context.task_result.id)
+
+
+def forget_mail(context):
+    """Blank the task's row: the mail (with links valid for days) is sent, or carried by its retry."""
+    row = stored_row(context)
+    if row is not None:
+        row.update(args_kwargs={"args": [], "kwargs": {}})
+
+
+def renew_lease(context):
+    """Tell other workers this send is still going (see MAIL_LEASE_SECONDS in onboarding/worker.py)."""
+    row = stored_row(context)
+    if row is not None:
+        row.update(started_at=timezone.now())
+
+
+@task(takes_context=True)
+def send_mail(context, mail, attempt=1):
     """Send one rendered mail; on failure, queue it again (or give up) as the module's docstring says."""
     try:
         build_message(mail).send()
+    except MaybeSent as error:
+        logger.warning(
+            "A %s mail (%s) may have been sent: the server did not answer after the message (%s). Not sent again.",
+            mail["kind"], mail.get("message_id"), error,
+        )  # fmt: skip
     except Exception as error:
-        retry_or_give_up(send_mail, (mail,), attempt=attempt, error=error, what=f"a {mail['kind']} mail")
+        retry_or_give_up(
+            send_mail, (mail,), attempt=attempt, error=error, what=f"a {mail['kind']} mail", context=context
+        )
         raise
+    forget_mail(context)
 
 
-@task()
-def discard_mail(mail):
+@task(takes_context=True)
+def discard_mail(context, mail):
     """Send nothing: queued for a mail that must not go out, so that asking costs what a real send costs
     (a password reset for an address without an account renders and queues exactly as one with)."""
+    forget_mail(context)
 
 
-@task()
-def send_mail_to_users(kind, user_ids, context, attempt=1):
+@task(takes_context=True)
+def send_mail_to_users(context, kind, user_ids, context_values, attempt=1):
     """Render and send `kind` to each of these users over one connection; queue again those not reached."""
     from .models import User
 
@@ -125,32 +181,40 @@ def send_mail_to_users(kind, user_ids, context, attempt=1):
     connection = get_connection()
     try:
         connection.open()
-        for user in users:
+        for number, user in enumerate(users, start=1):
             mail = render_mail(
                 kind,
                 to=user.email,
                 language=user.mail_language,
                 context={
-                    **context,
+                    **context_values,
                     "name": user.greeting_name,
                     "username": user.get_username(),
                     "email": user.email,
                 },
+                message_id=bulk_message_id(kind, user.pk, context_values),
             )
             try:
                 connection.send_messages([build_message(mail)])
+            except MaybeSent as error:
+                logger.warning("A %s mail to user id=%s may have been sent (%s); not again.", kind, user.pk, error)
+                connection.close()  # the connection is gone; the next mail opens another
+                connection.open()
             except Exception as error:
                 if may_pass(error):
                     raise
                 logger.error("Could not send a %s mail to user id=%s: %s (not retried)", kind, user.pk, error)
             waiting.remove(user.pk)
+            if number % 25 == 0:
+                renew_lease(context)
     except Exception as error:
         retry_or_give_up(
             send_mail_to_users,
-            (kind, waiting, context),
+            (kind, waiting, context_values),
             attempt=attempt,
             error=error,
             what=f"{len(waiting)} {kind} mail(s)",
+            context=context,
         )
         raise
     finally:
@@ -170,29 +234,16 @@ def retry_delay(attempt):
     return min(settings.MAIL_RETRY_SECONDS * 2 ** (attempt - 1), LONGEST_RETRY_DELAY)
 
 
-def retry_or_give_up(task, args, *, attempt, error, what):
+def retry_or_give_up(task, args, *, attempt, error, what, context):
     """Queue the send again after a growing delay when that may help; log either way."""
     backend = task.get_backend()
     if may_pass(error) and attempt < settings.MAIL_MAX_ATTEMPTS and backend.supports_defer:
         delay = retry_delay(attempt)
-        task.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(*args, attempt + 1)
+        with transaction.atomic():  # the mail moves to its retry: in one row or the other, never both
+            task.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(*args, attempt + 1)
+            forget_mail(context)
         logger.warning("Could not send %s (attempt %d: %r); trying again in %g s.", what, attempt, error, delay)
     elif not backend.supports_defer:
         logger.error("Could not send %s (%r); this task backend cannot retry later.", what, error)
     else:
         logger.error("Gave up sending %s after %d attempt(s): %r", what, attempt, error)
-
-
-def forget_sent_links(sender, task_result, **kwargs):
-    """Blank a sent mail's task row: its links stay valid for days and need not sit in the database."""
-    if task_result.task.func not in (send_mail.func, discard_mail.func):
-        return
-    if task_result.status != TaskResultStatus.SUCCESSFUL:
-        return
-    if isinstance(task_result.task.get_backend(), DatabaseBackend):
-        from django_tasks_db.models import DBTaskResult
-
-        DBTaskResult.objects.filter(pk=task_result.id).update(args_kwargs={"args": [], "kwargs": {}})
-
-
-task_finished.connect(forget_sent_links, dispatch_uid="onboarding.mail.forget_sent_links")

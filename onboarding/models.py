@@ -240,3 +240,19 @@ class FunnelDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.event} {self.count}"
+
+
+class MailWorker(models.Model):
+    """A mail worker's last sign of life, for /healthz/mail: one row per worker process, updated as it runs."""
+
+    worker_id = models.CharField(_("worker id"), max_length=64, primary_key=True)
+    host = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), default=0)
+    seen_at = models.DateTimeField(_("seen at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("mail worker")
+        verbose_name_plural = _("mail workers")
+
+    def __str__(self):
+        return f"{self.host}:{self.pid} ({self.worker_id})"

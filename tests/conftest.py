@@ -178,17 +178,17 @@ def page(browser_context):
 
 @pytest.fixture
 def sent_mail(mailoutbox, monkeypatch):
-    """Run the real mail worker over the queued tasks (as `manage.py db_worker --batch` would); returns the outbox."""
+    """Run the real mail worker over the queued tasks (as `manage.py mail_worker --batch` would); return the outbox."""
     from django.core.management import call_command
 
     # The worker recycles connections between tasks; inside a test's transaction that would close it.
-    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+    monkeypatch.setattr("onboarding.worker.close_old_connections", lambda: None)
 
     def deliver():
         # The worker installs its own signal handlers for a graceful stop; give the test run its own back.
         handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
         try:
-            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval=0", verbosity=0)
+            call_command("mail_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval=0", verbosity=0)
         finally:
             for number, handler in handlers.items():
                 signal.signal(number, handler)
@@ -203,7 +203,7 @@ def smtp_server(settings):
     from tests.mailserver import SMTPServer
 
     server = SMTPServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "onboarding.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""

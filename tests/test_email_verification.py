@@ -98,7 +98,12 @@ def test_an_expired_link_says_so_and_offers_a_new_one(signup, client, sent_mail)
         assert page.status_code == 400
         text = page.content.decode()
         assert "This link has expired" in text and "Send it again" in text
-        assert stranger.post("/email/confirm-again/", {"next": "/email/confirm-again/sent/"}).status_code == 302
+        # The button sends the page's own form: it lands on the "sent" page, not back on "expired".
+        resend_form = text.split('action="/email/confirm-again/"')[1].split("</form>")[0]
+        next_url = re.search(r'name="next" value="([^"]*)"', resend_form).group(1)
+        landed = stranger.post("/email/confirm-again/", {"next": next_url}, follow=True)
+        assert landed.redirect_chain == [("/email/confirm-again/sent/", 302)]
+        assert "Check your email" in landed.content.decode() and "This link has expired" not in landed.content.decode()
     [again] = sent_mail()[1:]
     assert stranger.post(confirm_path(again.body)).status_code == 302
     assert User.objects.get(username="minji").email_verified_at is not None

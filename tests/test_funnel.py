@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import threading
 
 import pytest
 from django.conf import settings
@@ -28,6 +29,7 @@ def forget_funnel_counts():
     client = store._redis()
     if client is None:
         cache.clear()
+        FunnelDay.objects.all().delete()
         return
     keys = list(client.scan_iter(match=cache.make_key("funnel:*")))
     if keys:
@@ -143,6 +145,7 @@ def test_nothing_recorded_identifies_a_person(scripted):
         assert language in {"en", "ko", ""}
 
 
+@pytest.mark.redis
 def test_counting_a_step_costs_no_database_query():
     with CaptureQueriesContext(connection) as queries:
         funnel.record("started")
@@ -158,6 +161,7 @@ def test_the_time_to_create_an_account_is_shown_as_median_and_90th_percentile(ad
     assert "Median: at most 30 seconds" in page and "90th percentile: at most 30 seconds" in page
 
 
+@pytest.mark.redis
 def test_finished_days_are_rolled_up_into_the_database_and_still_shown(admin_client):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     store.add(yesterday, ("started", "en", "", ""), 7)
@@ -225,6 +229,7 @@ def test_approvals_and_rejections_are_counted(admin_client, admin_user):
     assert User.objects.count() == 4
 
 
+@pytest.mark.redis  # without Redis each count is a database write, on purpose (shared by every worker)
 @pytest.mark.django_db(transaction=True)
 def test_the_counting_pass_shows_the_same_queries_per_request_with_the_funnel_recording(monkeypatch, settings):
     from bench.counts import count_signup
@@ -250,3 +255,45 @@ def test_a_confirmed_email_counts_once_in_the_funnel(
     page, steps = numbers(admin_client.get(FUNNEL))
     assert steps["Accounts created"] == "1"
     assert steps["Emails confirmed"] == "1"
+
+
+def run_together(count, work):
+    """`work()` in `count` threads released at once; each closes its own database connection."""
+    barrier = threading.Barrier(count, timeout=20)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            work()
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads) and errors == []
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_eight_workers_rolling_up_a_finished_day_at_once_count_it_once():
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    store.add(yesterday, ("created", "en", "", ""), 100)
+    run_together(8, store.roll_up_past_days)
+    assert FunnelDay.objects.get(day=yesterday, event="created").count == 100
+    store.add(yesterday, ("created", "en", "", ""), 5)  # a count that came in late is rolled up next time
+    run_together(8, store.roll_up_past_days)
+    assert FunnelDay.objects.get(day=yesterday, event="created").count == 105
+    assert store.days() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counts_from_many_workers_at_once_all_land_in_one_shared_count():
+    # Without Redis they are database rows every worker shares; with it, one hash in Redis.
+    run_together(8, lambda: [funnel.record("started") for _ in range(10)])
+    assert store.read(timezone.localdate())[("started", "en", "", "")] == 80

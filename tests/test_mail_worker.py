@@ -39,7 +39,7 @@ def run_worker(smtp):
         "DJANGO_MAIL_RETRY_SECONDS": "1",
     }
     return subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--interval=0"],
+        [sys.executable, "manage.py", "mail_worker", "--batch", "--no-startup-delay", "--interval=0"],
         cwd=REPO,
         env=env,
         capture_output=True,

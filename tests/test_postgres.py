@@ -56,7 +56,7 @@ def assert_friendly_503(response):
     assert response.status_code == 503
     page = response.content.decode()
     assert "Sorry, the service is unavailable" in page
-    assert "The answers you gave so far are kept. Please try again in a few minutes." in page
+    assert "The answers you gave on earlier steps are kept" in page and "Carry on with your signup" in page
     for detail in ("Traceback", "OperationalError", "psycopg", "5432", "terminat"):
         assert detail not in page
 

@@ -129,7 +129,7 @@ def test_a_redis_outage_shows_our_503_page(settings):
     assert response["Retry-After"] == "30"
     page = response.content.decode()
     assert "Sorry, the service is unavailable" in page
-    assert "The answers you gave so far are kept. Please try again in a few minutes." in page
+    assert "The answers you gave on earlier steps are kept" in page and "Carry on with your signup" in page
     assert "Connection" not in page and "6379" not in page
 
 
@@ -254,4 +254,4 @@ def test_make_serve_runs_gunicorn_with_whitenoise_on_loopback_and_its_worker_sen
     assert "DJANGO_SECRET_KEY is not set: using a throwaway key" in output
     assert f"Listening at: http://127.0.0.1:{port}" in output
     assert output.count("Booting worker") == 2
-    assert "Starting worker" in output  # the mail worker's own log line
+    assert "Starting mail worker" in output  # the mail worker's own log line (under deploy/keep-running)

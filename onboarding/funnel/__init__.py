@@ -1,14 +1,14 @@
-"""The signup funnel: count where people get to and where they stop, without a database query before the last step.
+"""The signup funnel: count where people get to and where they stop (with Redis, without a database query).
 
-Each event adds one to a counter in the cache (Redis when REDIS_URL is set); past days are rolled up into
-FunnelDay rows, so a flushed cache loses at most today's counts. Nothing recorded identifies a person:
+Each event adds one to a counter in Redis when REDIS_URL is set (past days are rolled up into FunnelDay
+rows, once, so a flushed cache loses at most today's counts), else straight to the FunnelDay rows, which
+every worker shares (one write per event: a site without Redis is a small one). Nothing recorded identifies a person:
 events, the page's language, field names, error codes and time buckets only.
 """
 
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone, translation
 
 from . import store
@@ -27,7 +27,7 @@ def language():
 
 def record(event, *, count=1, field="", code="", lang=None, once_for=None):
     """Count `event` today; with `once_for` (a wizard's random id) at most once for that wizard."""
-    if once_for and not cache.add(f"funnel:once:{event}:{once_for}", 1, settings.SESSION_COOKIE_AGE):
+    if once_for and not store.once(f"funnel:once:{event}:{once_for}", settings.SESSION_COOKIE_AGE):
         return
     store.add(timezone.localdate(), (event, language() if lang is None else lang, field, code), count)
 

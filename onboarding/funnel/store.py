@@ -1,19 +1,25 @@
-"""Where funnel counts live: a hash per day in the cache, then FunnelDay rows once the day is over."""
+"""Where funnel counts live: with Redis, a hash per day, rolled up into FunnelDay rows once the day is over;
+without Redis, straight in FunnelDay rows, which every worker and server shares.
+
+Counting once: a day's hash is claimed by RENAME to a key of the claimer's own before it is read, so
+of several workers (or servers) rolling up at once exactly one gets each count; counts added to the day
+after the claim start a new hash, rolled up the next time. A roll-up that fails puts its counts back.
+"""
 
 import datetime
-import threading
+import secrets
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from redis.exceptions import ResponseError
 
 SEPARATOR = "|"
 DAYS_KEY = "funnel:days"
 # A day's counters outlive the day long enough for a roll-up to find them.
 KEEP_SECONDS = 40 * 24 * 3600
-_lock = threading.Lock()
+DIMENSIONS = ("event", "language", "field", "code")
 
 
 def _redis():
@@ -28,71 +34,103 @@ def _day_key(day):
     return cache.make_key(f"funnel:{day.isoformat()}")
 
 
+def once(key, timeout):
+    """True the first time `key` is seen (within `timeout`), for every worker: Redis, else the database's table."""
+    if _redis() is not None:
+        return cache.add(key, 1, timeout)
+    return caches["ratelimit"].add(key, 1, timeout)
+
+
 def add(day, dimensions, count=1):
-    """Add `count` to one counter: (event, language, field, code) on `day`. Cache only, no database."""
-    field = SEPARATOR.join(dimensions)
+    """Add `count` to one counter: (event, language, field, code) on `day`."""
     client = _redis()
     if client is not None:
         key = _day_key(day)
         pipe = client.pipeline(transaction=False)
-        pipe.hincrby(key, field, count)
+        pipe.hincrby(key, SEPARATOR.join(dimensions), count)
         pipe.expire(key, KEEP_SECONDS)
         pipe.sadd(cache.make_key(DAYS_KEY), day.isoformat())
         pipe.execute()
         return
-    # Another cache (memory, for one process): a dict per day, changed under a lock.
-    with _lock:
-        counters = cache.get(f"funnel:{day.isoformat()}", {})
-        counters[field] = counters.get(field, 0) + count
-        cache.set(f"funnel:{day.isoformat()}", counters, KEEP_SECONDS)
-        days = cache.get(DAYS_KEY, set())
-        cache.set(DAYS_KEY, days | {day.isoformat()}, KEEP_SECONDS)
+    add_to_rows(day, {tuple(dimensions): count})
+
+
+def add_to_rows(day, counters):
+    """Add {(event, language, field, code): count} to `day`'s FunnelDay rows, with atomic increments."""
+    from ..models import FunnelDay
+
+    with transaction.atomic():
+        for dimensions, count in counters.items():
+            match = dict(zip(DIMENSIONS, dimensions), day=day)
+            if FunnelDay.objects.filter(**match).update(count=F("count") + count):
+                continue
+            try:
+                with transaction.atomic():
+                    FunnelDay.objects.create(**match, count=count)
+            except IntegrityError:  # another worker made the row first
+                FunnelDay.objects.filter(**match).update(count=F("count") + count)
+
+
+def _parse(raw):
+    return {tuple(key.decode().split(SEPARATOR)): int(value) for key, value in raw.items()}
 
 
 def read(day):
-    """{(event, language, field, code): count} for `day` as the cache has it."""
+    """{(event, language, field, code): count} for `day` not yet in FunnelDay rows (without Redis: the rows)."""
     client = _redis()
     if client is not None:
-        raw = {key.decode(): int(value) for key, value in client.hgetall(_day_key(day)).items()}
-    else:
-        raw = cache.get(f"funnel:{day.isoformat()}", {})
-    return {tuple(key.split(SEPARATOR)): value for key, value in raw.items()}
+        return _parse(client.hgetall(_day_key(day)))
+    from ..models import FunnelDay
+
+    rows = FunnelDay.objects.filter(day=day).values_list(*DIMENSIONS, "count")
+    return {tuple(row[:4]): row[4] for row in rows}
 
 
 def days():
+    """The days with counts in Redis (none without Redis: the rows are read directly)."""
     client = _redis()
-    if client is not None:
-        names = [name.decode() for name in client.smembers(cache.make_key(DAYS_KEY))]
-    else:
-        names = cache.get(DAYS_KEY, set())
+    if client is None:
+        return []
+    names = [name.decode() for name in client.smembers(cache.make_key(DAYS_KEY))]
     return sorted(datetime.date.fromisoformat(name) for name in names)
 
 
-def forget(day):
-    client = _redis()
-    if client is not None:
-        client.delete(_day_key(day))
-        client.srem(cache.make_key(DAYS_KEY), day.isoformat())
-        return
-    with _lock:
-        cache.delete(f"funnel:{day.isoformat()}")
-        cache.set(DAYS_KEY, cache.get(DAYS_KEY, set()) - {day.isoformat()}, KEEP_SECONDS)
+def claim(client, day):
+    """Take `day`'s hash for this roll-up alone; the claimed key, or None when another roll-up took it."""
+    client.srem(cache.make_key(DAYS_KEY), day.isoformat())  # first: a count added meanwhile adds the day again
+    claimed = cache.make_key(f"funnel:rolling:{day.isoformat()}:{secrets.token_hex(8)}")
+    try:
+        client.rename(_day_key(day), claimed)
+    except ResponseError:  # "no such key": rolled up already
+        return None
+    return claimed
 
 
 def roll_up_past_days():
-    """Move every finished day's counters from the cache into FunnelDay rows (added to what is there)."""
-    from ..models import FunnelDay
+    """Move every finished day's counters from Redis into FunnelDay rows (added to what is there), once."""
+    from django.utils import timezone
 
+    client = _redis()
+    if client is None:
+        return
     today = timezone.localdate()
     for day in days():
         if day >= today:
             continue
-        counters = read(day)
-        with transaction.atomic():
-            for (event, language, field, code), count in counters.items():
-                row, made = FunnelDay.objects.get_or_create(
-                    day=day, event=event, language=language, field=field, code=code, defaults={"count": count}
-                )
-                if not made:
-                    FunnelDay.objects.filter(pk=row.pk).update(count=F("count") + count)
-        forget(day)
+        claimed = claim(client, day)
+        if claimed is None:
+            continue
+        counters = _parse(client.hgetall(claimed))
+        try:
+            add_to_rows(day, counters)
+        except Exception:
+            # Not counted: give the counts back to the day, for the next roll-up.
+            pipe = client.pipeline(transaction=False)
+            for dimensions, count in counters.items():
+                pipe.hincrby(_day_key(day), SEPARATOR.join(dimensions), count)
+            pipe.sadd(cache.make_key(DAYS_KEY), day.isoformat())
+            pipe.delete(claimed)
+            pipe.execute()
+            raise
+        client.delete(claimed)
+

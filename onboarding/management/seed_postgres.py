@@ -92,6 +92,9 @@ def seed(*, count, batch, people, statuses, domains, spread_days, password_hash,
     }
     rebuild = count >= REBUILD_INDEXES_FROM
     with connection.cursor() as cursor:
+        # Seeding runs statements of many seconds: no limit for this session (a web request keeps its own).
+        cursor.execute("SET statement_timeout = 0")
+        connection.connection.answer_timeout = None
         if rebuild:
             drop_trigram_indexes(cursor.execute)
         try:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from .. import funnel
 from ..identities import username_key
 from ..models import Profile, ReservedUsername, User
+from .email import send_confirmation_email
 
 
 @transaction.atomic
@@ -22,8 +23,13 @@ def create_account(
     email_verified=False,
     signup_token=None,
     date_joined=None,
+    confirm_url_for=None,
 ):
     """Create a user with an already hashed password, and their profile, in one transaction.
+
+    `confirm_url_for(user)` gives the link of the "confirm your email address" mail, which is queued in
+    the same transaction (an outbox: the account and its mail are committed together, or neither is),
+    unless the address is proven already.
 
     With SIGNUP_REQUIRES_APPROVAL the account starts inactive until a reviewer approves it.
     `language` is the one the person signed up in; their mail is written in it. `email_verified`:
@@ -49,6 +55,8 @@ def create_account(
     )
     user.save()
     profile.save(force_insert=True)
+    if confirm_url_for is not None and not email_verified:
+        send_confirmation_email(user=user, confirm_url=confirm_url_for(user), language=profile.language)
     return user
 
 

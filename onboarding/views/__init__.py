@@ -4,6 +4,7 @@ from .errors import (  # noqa: F401
     bad_request,
     csrf_failure,
     healthz,
+    healthz_mail,
     page_not_found,
     permission_denied,
     server_error,

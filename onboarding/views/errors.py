@@ -1,12 +1,14 @@
-"""Our own error pages and the health check."""
+"""Our own error pages and the health checks."""
 
 import logging
+import socket
 import sys
+import time
 
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -15,6 +17,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ..abuse import client_ip
+from ..cache import COUNTER_TABLE, CounterCache
+from ..worker import mail_queue_state
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +71,20 @@ def too_many_requests(request, exception=None):
 
 
 def service_unavailable(request):
-    """Our 503 page: nothing was written (create_account is one transaction) and the session's answers are kept."""
-    response = render(request, "503.html", status=503)
+    """Our 503 page, saying what is known: an account committed before the fault exists (and its mail is queued
+    with it); otherwise a write was whole or not at all, and the session, which is never emptied because its
+    store failed (onboarding/sessions.py), keeps the answers of earlier steps."""
+    created = getattr(request, "account_created", None)
+    context = {
+        "created": created and {
+            "username": created.get_username(),
+            "email": created.email,
+            "confirming": not created.email_verified_at,
+        },
+        "admin": request.path.startswith(reverse("admin:index")),
+        "signup": request.path.startswith(reverse("onboarding:signup")),
+    }
+    response = render(request, "503.html", context, status=503)
     response["Retry-After"] = "30"
     return response
 
@@ -76,10 +92,13 @@ def service_unavailable(request):
 @require_safe
 @never_cache
 def healthz(request):
-    """Answer 200 when the database and the cache answer, 503 otherwise; the reason goes to the log only."""
+    """Answer 200 when the database and the cache answer and take a write, 503 otherwise; the reason goes to the
+    log only. For load balancers: it says nothing about mail (see healthz_mail)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        # A committed write, so a full disk or a read-only database fails here, not at the next signup.
+        CounterCache(COUNTER_TABLE, {}).set(f"healthz:{socket.gethostname()}", time.time(), timeout=60)
         cache.set("healthz", "ok", timeout=10)
         if cache.get("healthz") != "ok":
             raise RuntimeError("the cache did not return what was just stored")
@@ -87,3 +106,15 @@ def healthz(request):
         logger.exception("Health check failed")
         return HttpResponse("unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_safe
+@never_cache
+def healthz_mail(request):
+    """For a monitor: 503 when no mail worker was seen for a minute or mail waits too long, with the numbers."""
+    try:
+        state = mail_queue_state()
+    except Exception:
+        logger.exception("Mail health check failed")
+        return JsonResponse({"ok": False, "error": "the database does not answer"}, status=503)
+    return JsonResponse(state, status=200 if state["ok"] else 503)

@@ -38,6 +38,11 @@ def send_confirmation(request, user, *, notice=False):
         )
     else:
         services.send_confirmation_email(user=user, confirm_url=confirm_url(request, user))
+    remember_confirmation(request, user, notice=notice)
+
+
+def remember_confirmation(request, user, *, notice=False):
+    """Let "Send it again" on the next pages know whom the confirmation (or notice) went to."""
     request.session[RESEND_KEY] = {"user": user.pk, "notice": notice}
 
 

@@ -3,6 +3,7 @@
 import logging
 import secrets
 import time
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,7 +30,7 @@ from ..forms import AccountForm, ConfirmForm, ProfileForm
 from ..identities import email_key
 from ..models import Profile, User
 from .bounds import refusal
-from .email import PROVEN_EMAIL, email_finish_later_link, send_confirmation
+from .email import PROVEN_EMAIL, confirm_url, email_finish_later_link, remember_confirmation, send_confirmation
 from .rendering import blank_form_html
 
 logger = logging.getLogger(__name__)
@@ -386,6 +387,7 @@ class SignupWizard(NamedUrlSessionWizardView):
                 language=get_language(),
                 signup_token=self.wizard_id,
                 email_verified=self.extra(PROVEN_EMAIL) == email_key(account["email"]),
+                confirm_url_for=partial(confirm_url, self.request),
             )
         except services.SignupMoved:
             return self.signup_moved(self.request)
@@ -398,8 +400,10 @@ class SignupWizard(NamedUrlSessionWizardView):
                 return self.complete_taken(owner, account, profile)
             return self.recheck("account")
         logger.info("Created account id=%s", user.pk)
+        # Committed: from here on, a failing part must not be reported as "nothing was changed" (see errors.py).
+        self.request.account_created = user
         if not user.email_verified_at:
-            send_confirmation(self.request, user)
+            remember_confirmation(self.request, user)
         funnel.created(self.extra("started"))
         return self.complete(user)
 
