@@ -184,6 +184,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "onboarding.passwords.MaximumLengthValidator"},
     {"NAME": "onboarding.passwords.VisibleCharactersValidator"},
     {"NAME": "onboarding.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "onboarding.passwords.BreachedPasswordValidator"},
     {"NAME": "onboarding.passwords.GuessablePasswordValidator"},
 ]
 

@@ -62,8 +62,15 @@ def login_rate(group, request):
 
 
 def login_username(group, request):
-    """The username being tried, in the form that matching ignores (case, width), so variants share a count."""
-    return unicodedata.normalize("NFKC", request.POST.get("username", "")).casefold().strip()
+    """The account being tried, so its username and its email address (in any case or width) share one count.
+
+    A name that matches no account counts under the form that matching ignores.
+    """
+    from .models import User
+
+    identifier = request.POST.get("username", "")
+    user = User.objects.for_login(identifier.strip()) if identifier else None
+    return f"user:{user.pk}" if user else unicodedata.normalize("NFKC", identifier).casefold().strip()
 
 
 def guard_login(view):

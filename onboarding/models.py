@@ -29,6 +29,13 @@ class UserManager(DjangoUserManager):
         """Users with this email address, however it is spelled, the domain in either Unicode or xn-- form."""
         return self.filter(email_key=email_key(email))
 
+    def for_login(self, identifier):
+        """The user a login's one field names: a username first (one may hold an @), else an email address."""
+        user = self.with_username(identifier).first()
+        if user is None and "@" in (identifier or ""):
+            user = self.with_email(identifier).first()
+        return user
+
     @classmethod
     def normalize_email(cls, email):
         return normalize_email(email)

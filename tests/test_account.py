@@ -76,7 +76,7 @@ def test_edit_details_saves_them_with_the_signup_rules(client, person):
 def test_change_password_needs_the_current_one_and_the_signup_rules(client, person):
     # The rules are listed before anything is typed, as on the signup's account step.
     page = client.get("/account/password/").content.decode()
-    assert page.count('<li class="password-rule">') == 5 and "At least 15 characters." in page
+    assert page.count('<li class="password-rule">') == 6 and "At least 15 characters." in page
     page = text(client.post("/account/password/", {"current_password": "", "new_password1": "", "new_password2": ""}))
     assert "Enter your current password." in page and "Enter a password." in page
 
@@ -95,7 +95,7 @@ def test_change_password_needs_the_current_one_and_the_signup_rules(client, pers
         )
     )
     assert "Your password is 8 characters long. Make it at least 15 characters" in page
-    assert "Your password is on a list of common or leaked passwords" in page
+    assert "Your password is on a list of leaked or common passwords" in page
     assert "Your password does not meet the rules marked under the password field." in page
     assert "For your security, we never send a password back to the page" in page
     page = text(
@@ -168,7 +168,7 @@ def test_delete_removes_the_account_keeps_the_reviewers_history_without_the_name
     response = other_device.get("/account/", follow=True)  # a session of the deleted account: just logged out
     assert response.status_code == 200 and response.redirect_chain[-1][0].startswith("/login/")
     assert client.get("/account/deleted/")["Location"] == "/"
-    assert "The username or password is not right." in text(
+    assert "The username, email address or password is not right." in text(
         client.post("/login/", {"username": "Taken", "password": PASSWORD})
     )
 

@@ -40,7 +40,7 @@ def test_account_form_explains_mismatched_passwords():
     "password, message",
     [
         ("short1", "Your password is 6 characters long. Make it at least 15 characters"),
-        ("password123456789", "Your password is on a list of common or leaked passwords"),
+        ("password123456789", "Your password is on a list of leaked or common passwords"),
         ("minji@example.com", "Your password is too similar to your email address."),
     ],
 )

@@ -20,6 +20,8 @@ class PasswordRulesMixin:
     new_password_fields = ("password1", "password2")
     # The wizard keeps the hash of a password already checked: its fields may then be left blank.
     has_password = False
+    # ... and has just kept the password typed on this submission, though another field failed.
+    password_kept = False
 
     def show_password_rules(self):
         """Call from __init__: the help texts are rendered with the page, once the errors are known."""
@@ -49,7 +51,12 @@ class PasswordRulesMixin:
     def password_help(self):
         return render_to_string(
             "onboarding/includes/password_help.html",
-            {"rules": self.password_rules(), "emptied": self.passwords_emptied, "has_password": self.has_password},
+            {
+                "rules": self.password_rules(),
+                "emptied": self.passwords_emptied,
+                "has_password": self.has_password,
+                "kept": self.password_kept,
+            },
         )
 
     def password2_help(self):

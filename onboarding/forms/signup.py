@@ -130,14 +130,34 @@ class AccountForm(PasswordRulesMixin, StepForm):
         elif password1 != password2:
             self.add_error("password2", ValidationError(self.error_messages["password_mismatch"], code="password_mismatch"))
         else:
-            user = User(username=cleaned_data.get("username", ""), email=cleaned_data.get("email", ""))
-            self.check_password_rules(password2, user)
+            username, email = self.checked_against()
+            self.check_password_rules(password2, User(username=username, email=email))
         return cleaned_data
+
+    def checked_against(self):
+        """The username and email the password is checked against: as cleaned, else as typed when they failed."""
+        return tuple(
+            self.cleaned_data.get(name) or self.data.get(self.add_prefix(name), "").strip()
+            for name in ("username", "email")
+        )
 
     def identity(self):
         """A digest of the username and email the password is checked against (as the uniqueness checks see them)."""
-        keys = (identity_key(self.cleaned_data.get("username", "")), identity_key(self.cleaned_data.get("email", "")))
+        keys = tuple(identity_key(value) for value in self.checked_against())
         return hashlib.sha256("\n".join(keys).encode()).hexdigest()
+
+    @property
+    def password_passed(self):
+        """True when the typed password met every rule and was confirmed, though another field failed."""
+        return bool(self.new_password) and not (
+            self.failed_rules or self.has_error("password1") or self.has_error("password2")
+        )
+
+    def keep_password(self):
+        """The wizard kept this password's hash: show the fields as optional, and say why."""
+        self.has_password = self.password_kept = True
+        for name in self.new_password_fields:
+            self.fields[name].widget.attrs.pop("required", None)
 
     @property
     def new_password(self):

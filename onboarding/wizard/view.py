@@ -253,6 +253,10 @@ class SignupWizard(NamedUrlSessionWizardView):
         if not form.is_valid():
             funnel.step_errors(step, form)
             self.store(step, form, valid=False)
+            if step == "account" and form.password_passed:
+                # An error elsewhere need not cost a good password: its hash is kept for the same username and email.
+                self.remember_password(form)
+                form.keep_password()
             return self.render(form)
         if step == self.steps.last:
             return self.finish(form)
