@@ -237,9 +237,11 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
-        "accelerometer ambient-light-sensor autoplay bluetooth browsing-topics camera display-capture "
+        # Only features Chromium knows: an unknown one (ambient-light-sensor, bluetooth, web-share) is
+        # an "Unrecognized feature" error in every page's console and switches nothing off.
+        "accelerometer autoplay browsing-topics camera display-capture "
         "encrypted-media fullscreen geolocation gyroscope hid idle-detection magnetometer microphone midi "
-        "payment picture-in-picture publickey-credentials-get screen-wake-lock serial usb web-share "
+        "payment picture-in-picture publickey-credentials-get screen-wake-lock serial usb "
         "xr-spatial-tracking"
     ).split()
 }

@@ -230,3 +230,15 @@ def test_password_checks_on_the_account_pages_are_limited_like_login(settings, c
     assert "Return to your account" in refused.content.decode()
     person.refresh_from_db()
     assert person.check_password(PASSWORD) and person.email == "taken@example.com"
+
+
+def test_change_password_reports_every_problem_in_one_round(client, person):
+    page = text(
+        client.post(
+            "/account/password/",
+            {"current_password": "not my password", "new_password1": "short one", "new_password2": "short two"},
+        )
+    )
+    assert "That is not your current password." in page
+    assert "The two passwords do not match." in page
+    assert "Your password is 9 characters long. Make it at least 15 characters" in page

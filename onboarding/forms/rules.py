@@ -77,5 +77,8 @@ class PasswordRulesMixin:
     def validate_password_for_user(self, user, password_field_name="password2"):
         """What Django's password forms call to check a new password: rule by rule here, to mark each one."""
         password = self.cleaned_data.get(password_field_name)
-        if password and not self.has_error(password_field_name):
+        if not password or self.has_error(password_field_name):
+            # A mismatch or a blank confirmation: the rules still judge the first password, in the same round.
+            password = self.cleaned_data.get(self.new_password_fields[0])
+        if password:
             self.check_password_rules(password, user)
