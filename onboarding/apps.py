@@ -7,4 +7,9 @@ class OnboardingConfig(AppConfig):
     verbose_name = _("Sign-up")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import mail  # noqa: F401  (connects the signal that blanks sent mail's task rows)
+        from .timezones import remember_profile_zone
+
+        user_logged_in.connect(remember_profile_zone, dispatch_uid="onboarding-time-zone")

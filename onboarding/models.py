@@ -125,6 +125,8 @@ class Profile(models.Model):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # The IANA zone the browser reported at signup (changeable on the account page); blank: the language's default.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
     # The wizard that created this account: lets a repeated "Create account"
     # recognise its own finished signup instead of reporting a clash.
     signup_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)

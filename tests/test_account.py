@@ -242,3 +242,23 @@ def test_change_password_reports_every_problem_in_one_round(client, person):
     assert "That is not your current password." in page
     assert "The two passwords do not match." in page
     assert "Your password is 9 characters long. Make it at least 15 characters" in page
+
+
+def test_the_browsers_zone_is_kept_on_the_profile_and_changeable_on_the_account_page(client):
+    from tests.conftest import ACCOUNT, PROFILE, step_data
+
+    client.get("/signup/")
+    client.post("/signup/account/", {**step_data("account", **ACCOUNT), "time_zone": "Europe/London"})
+    client.post("/signup/profile/", step_data("profile", **PROFILE))
+    client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
+    profile = Profile.objects.get(user__username="minji")
+    assert profile.time_zone == "Europe/London"
+    assert "Europe/London" in text(client.get("/account/"))
+    details = {"real_name": "Kim Minji", "preferred_name": "", "phone": "", "language": "ko"}
+    page = text(client.post("/account/details/", {**details, "time_zone": "Nowhere/Atlantis"}))
+    assert "Choose a time zone from the list." in page
+    response = client.post("/account/details/", {**details, "time_zone": "Asia/Seoul"})
+    assert response["Location"] == "/account/"
+    profile.refresh_from_db()
+    assert profile.time_zone == "Asia/Seoul"
+    assert client.session["time_zone"] == "Asia/Seoul"

@@ -18,6 +18,7 @@ def create_account(
     preferred_name="",
     phone="",
     language=None,
+    time_zone="",
     email_verified=False,
     signup_token=None,
     date_joined=None,
@@ -44,6 +45,7 @@ def create_account(
         preferred_name=preferred_name,
         phone=phone,
         language=language or settings.LANGUAGE_CODE,
+        time_zone=time_zone,
         signup_token=signup_token,
     )
     user.save()

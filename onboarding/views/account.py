@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView, View
 
-from .. import services
+from .. import services, timezones
 from ..abuse import guard_password_check
 from ..forms.account import ChangePasswordForm, DeleteAccountForm, DetailsForm
 from ..models import ReviewStatus
@@ -100,10 +100,13 @@ class EditDetailsView(AccountFormView):
         kwargs = FormView.get_form_kwargs(self)
         profile = self.request.user.profile
         kwargs["initial"] = {name: getattr(profile, name) for name in DetailsForm.base_fields}
+        kwargs["initial"]["time_zone"] = profile.time_zone or timezones.zone_name(self.request)
         return kwargs
 
     def form_valid(self, form):
         services.update_details(user=self.request.user, **form.cleaned_data)
+        if form.cleaned_data["time_zone"]:
+            timezones.remember(self.request, form.cleaned_data["time_zone"])
         messages.success(self.request, _("Your details have been saved."))
         return super().form_valid(form)
 
@@ -191,6 +194,7 @@ def personal_data(user):
             "preferred_name": profile.preferred_name,
             "phone": profile.phone,
             "language": profile.language,
+            "time_zone": profile.time_zone,
             "review_status": profile.review_status,
             "reviewed_at": profile.reviewed_at,
         },

@@ -21,7 +21,7 @@ from django.views.i18n import set_language
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 
-from .. import funnel, services
+from .. import funnel, services, timezones
 from ..abuse import guard_signup_post
 from ..forms import AccountForm, ConfirmForm, ProfileForm
 from ..models import Profile, User
@@ -226,6 +226,7 @@ class SignupWizard(NamedUrlSessionWizardView):
 
         self.storage.current_step = step
         self.ensure_id()
+        timezones.remember(request, request.POST.get("time_zone"))  # from then on, times in the person's zone
         form = self.get_form(step, data=request.POST)
         refused = self.refuse_oversized(step, form)
         if refused:
@@ -323,6 +324,7 @@ class SignupWizard(NamedUrlSessionWizardView):
                 preferred_name=profile["preferred_name"],
                 phone=profile["phone"],
                 language=get_language(),
+                time_zone=timezones.zone_name(self.request),
                 signup_token=self.wizard_id,
                 email_verified=self.extra(PROVEN_EMAIL) == account["email"].lower(),
             )

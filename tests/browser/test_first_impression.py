@@ -110,3 +110,23 @@ def test_no_console_warnings_and_an_admin_icon(page_in, live_server):
     assert not missing, missing
     icon = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(icon).status == 200
+
+
+def test_a_korean_page_shows_the_browsers_zone_and_so_does_the_mail(page_in, smtp_server, sent_mail):
+    from tests.browser.conftest import fill_profile
+    from tests.mailserver import text_of
+
+    page = page_in("ko", viewport=DESKTOP, timezone_id="America/New_York")
+    page.goto("/signup/")
+    fill_account(page)
+    submit(page)
+    fill_profile(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="나중에 마칠 수 있도록 링크를 이메일로 받기").click()
+    main = page.locator("main")
+    expect(main).to_contain_text("(America/New_York)")
+    expect(main).to_contain_text(re.compile(r"(오전|오후) \d{1,2}:\d\d \(America/New_York\)"))
+    assert_no_axe_violations(page)
+    sent_mail()
+    [message] = smtp_server.inbox.to("minji@example.com")
+    assert re.search(r"(오전|오후) \d{1,2}:\d\d \(America/New_York\)", text_of(message))
