@@ -1,6 +1,7 @@
 """The signup funnel: exact counts after scripted signups, abandonments and errors; the page, its chart and tables."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -13,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from onboarding import funnel
-from onboarding.funnel import store
+from onboarding.funnel import report, store
 from onboarding.models import FunnelDay, User
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data
 from tests.test_admin import staff_client
@@ -107,10 +108,15 @@ def test_the_funnel_counts_each_step_once_per_wizard_and_the_drop_off(admin_clie
 
 
 def test_errors_are_counted_by_field_and_code(admin_client, scripted):
+    page = html.unescape(admin_client.get(FUNNEL).content.decode())
     rows = re.findall(
-        r"<tr><td><code>([^<]+)</code></td><td><code>([^<]+)</code></td><td>(\d+)</td></tr>",
-        admin_client.get(FUNNEL).content.decode(),
+        r"<tr><td>[^<]+<code>([^<]+)</code></td><td>[^<]+<code>([^<]+)</code></td><td>(\d+)</td></tr>", page
     )
+    # Named for people, with the code beside it for whoever reads the logs.
+    assert "<td>Account: Password <code>account-password1</code></td>" in page or "account-password1" not in page
+    assert "<td>Account: Confirm password <code>account-password2</code></td>" in page
+    assert "<td>The two passwords differ <code>password_mismatch</code></td>" in page
+    assert "<td>Profile: Full name <code>profile-real_name</code></td>" in page
     assert sorted(rows) == [
         ("account-email", "email_taken", "1"),  # the first try used an address taken by then
         ("account-password2", "password_mismatch", "1"),
@@ -250,3 +256,20 @@ def test_a_confirmed_email_counts_once_in_the_funnel(
     page, steps = numbers(admin_client.get(FUNNEL))
     assert steps["Accounts created"] == "1"
     assert steps["Emails confirmed"] == "1"
+
+
+@pytest.mark.parametrize("days", [1, 7, 30, 90])
+def test_the_chart_has_axes_labels_and_readable_bars_at_any_number_of_days(days):
+    per_day = [
+        {"day": timezone.localdate() - datetime.timedelta(days=days - 1 - offset), "count": offset % 3}
+        for offset in range(days)
+    ]
+    per_day[-1]["count"] = 250
+    drawn = report.chart(per_day)
+    assert len(drawn["bars"]) == days
+    assert all(bar["width"] <= report.MAX_BAR for bar in drawn["bars"])  # one day is a bar, not a block
+    assert all(bar["height"] >= 2 for bar in drawn["bars"] if bar["count"])  # 1 of 250 still shows
+    assert 1 <= len(drawn["labels"]) <= 9
+    assert [tick["value"] for tick in drawn["ticks"]] == [0, 250, 500]
+    xs = [label["x"] for label in drawn["labels"]]
+    assert all(b - a >= 60 for a, b in zip(xs, xs[1:])), "labels overlap"
