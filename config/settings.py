@@ -1,5 +1,6 @@
 """Settings for the signup site; every value that differs between machines comes from the environment."""
 
+import datetime
 import os
 import re
 from importlib.util import find_spec
@@ -338,6 +339,17 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["defaul
 SITE_NAME = os.environ.get("SITE_NAME", "").strip() or "Maru"
 # One line under the name; unset, a default in the page's language.
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "")
+# What the site is, in a sentence or two, on the landing page; unset, a default in the page's language.
+SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "").strip()
+# Who runs the site and answers for it: named in the terms and the privacy notice (unset: "the team behind
+# SITE_NAME"), with SIGNUP_CONTACT_EMAIL as the contact and LEGAL_EFFECTIVE_DATE (YYYY-MM-DD) as the date both
+# documents take effect. PRIVACY_OFFICER is the person responsible for personal data (Korean law names one).
+SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "").strip()
+PRIVACY_OFFICER = os.environ.get("PRIVACY_OFFICER", "").strip()
+try:
+    LEGAL_EFFECTIVE_DATE = datetime.date.fromisoformat(os.environ.get("LEGAL_EFFECTIVE_DATE", "").strip() or "2026-12-01")
+except ValueError:
+    raise ImproperlyConfigured("LEGAL_EFFECTIVE_DATE must be a date like 2026-12-01.") from None
 
 # SIGNUP
 # ------------------------------------------------------------------------------
