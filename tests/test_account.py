@@ -36,7 +36,8 @@ def test_the_account_page_shows_what_we_hold(client, person):
     shown = ("Taken", "taken@example.com", "Not confirmed yet", "Taken Person", "Tak", "010 1234 5678", "English")
     for value in shown:
         assert value in page
-    assert "Waiting for review. You can use your account in the meantime." in page
+    assert "Waiting for review: our team looks at each new signup" in page
+    assert "You can use your account in the meantime" in page
     assert 'href="/account/"' in page  # "Your account" in the header
     assert "no-store" in response["Cache-Control"]
 

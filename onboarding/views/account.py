@@ -39,7 +39,10 @@ def review_in_words(profile):
         return _("Approved: your signup has been checked and accepted.")
     if profile.review_status == ReviewStatus.REJECTED:
         return _("Not approved.")
-    return _("Waiting for review. You can use your account in the meantime.")
+    return _(
+        "Waiting for review: our team looks at each new signup, to keep out spam and fake accounts. "
+        "You can use your account in the meantime, and we will email you if it is not approved."
+    )
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -130,3 +130,26 @@ def test_a_korean_page_shows_the_browsers_zone_and_so_does_the_mail(page_in, smt
     sent_mail()
     [message] = smtp_server.inbox.to("minji@example.com")
     assert re.search(r"(오전|오후) \d{1,2}:\d\d \(America/New_York\)", text_of(message))
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_account_page_on_a_phone_has_44px_actions_in_groups(page_in, language):
+    from tests.browser.conftest import assert_fits_width, sign_up
+
+    page = page_in(language, viewport={"width": 375, "height": 740})
+    sign_up(page)
+    page.goto("/account/")
+    actions = page.locator("main .account-action, main .account-delete")
+    assert actions.count() == 5
+    for action in actions.all():
+        box = action.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, action.inner_text()
+    tops = sorted(action.bounding_box()["y"] for action in actions.all())
+    assert all(b - a >= 44 for a, b in zip(tops, tops[1:])), "targets overlap"
+    groups = page.locator("main section.account-group h2")
+    expect(groups).to_have_count(3)
+    delete = page.locator("main .account-delete")
+    assert "btn-outline-danger" in delete.get_attribute("class")
+    assert delete.evaluate("e => e.closest('section').classList.contains('account-danger')")
+    assert_no_axe_violations(page)
+    assert_fits_width(page)
