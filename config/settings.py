@@ -2,6 +2,7 @@
 
 import datetime
 import os
+from email.utils import formataddr, parseaddr
 import re
 from importlib.util import find_spec
 from pathlib import Path
@@ -123,7 +124,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not Django's shared in-memory database, so that tests with real
     # threads and the browser tests meet SQLite's real locking.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # DJANGO_TEST_DB_NAME: another file, so a second test run in the same checkout does not share it.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DJANGO_TEST_DB_NAME") or str(BASE_DIR / ".test-db.sqlite3")}
 else:
     # A database that stops answering fails the request in seconds (a friendly 503) instead of holding a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
@@ -309,7 +311,7 @@ EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 # A mail server that stops answering fails the send (which is retried) instead of holding the worker.
 EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "signup@localhost")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SERVER_EMAIL = DEFAULT_FROM_EMAIL  # the bare address: error mail to the admins
 # Links in mail use the address the person used (the request's host, vetted by
 # ALLOWED_HOSTS) unless SITE_URL, like https://signup.example.com, is set.
 SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
@@ -337,6 +339,9 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["defaul
 # ------------------------------------------------------------------------------
 # The name people know the site by: page titles, the header, emails and the admin.
 SITE_NAME = os.environ.get("SITE_NAME", "").strip() or "Maru"
+# Mail comes from the site by name ("Maru <signup@…>"), unless DJANGO_DEFAULT_FROM_EMAIL gives one itself.
+if "<" not in DEFAULT_FROM_EMAIL:
+    DEFAULT_FROM_EMAIL = formataddr((SITE_NAME, DEFAULT_FROM_EMAIL))
 # One line under the name; unset, a default in the page's language.
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "")
 # What the site is, in a sentence or two, on the landing page; unset, a default in the page's language.
@@ -355,7 +360,7 @@ except ValueError:
 # ------------------------------------------------------------------------------
 SIGNUP_REQUIRES_APPROVAL = env_bool("SIGNUP_REQUIRES_APPROVAL", False)
 # The address people are told to write to when their signup was not approved or their account is off.
-SIGNUP_CONTACT_EMAIL = os.environ.get("SIGNUP_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+SIGNUP_CONTACT_EMAIL = os.environ.get("SIGNUP_CONTACT_EMAIL") or parseaddr(DEFAULT_FROM_EMAIL)[1]
 # optional: a new account may log in at once; mandatory: only after confirming its email address.
 SIGNUP_EMAIL_VERIFICATION = os.environ.get("SIGNUP_EMAIL_VERIFICATION", "optional").strip() or "optional"
 if SIGNUP_EMAIL_VERIFICATION not in ("optional", "mandatory"):

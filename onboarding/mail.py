@@ -61,7 +61,7 @@ def site_name():
 def render_mail(kind, *, to, language, context):
     """The mail as plain JSON-ready parts, rendered in `language`."""
     with translation.override(language):
-        context = {**context, "site_name": site_name()}
+        context = {**context, "site_name": site_name(), "contact_email": settings.SIGNUP_CONTACT_EMAIL}
         subject = render_to_string(f"onboarding/email/{kind}_subject.txt", context)
         return {
             "kind": kind,

@@ -64,7 +64,7 @@ def test_the_mail_is_in_the_language_the_person_signed_up_in(signup, client, sen
     signup(until="done")
     assert User.objects.get(username="minji").profile.language == "ko"
     [message] = sent_mail()
-    assert message.subject == "Maru 계정의 이메일 주소를 확인해 주세요"
+    assert message.subject == "[Maru] 이메일 인증"
     assert "링크는 3일 동안 사용할 수 있습니다." in message.body
 
 
