@@ -51,6 +51,10 @@ def test_create_account_mails_a_link_that_confirms_the_address_over_real_smtp(sm
     user.refresh_from_db()
     assert user.email_verified_at is not None
 
+    # The done page in the first browser now says so, and no longer offers to send the mail again.
+    done = client.get("/signup/done/").content.decode()
+    assert "Your email address is confirmed" in done and "Send it again" not in done
+
     again = phone.get(link.removeprefix("http://testserver"))
     assert again.status_code == 200 and "Your email address is already confirmed" in again.content.decode()
     first = user.email_verified_at
