@@ -25,7 +25,9 @@ def is_known(name):
 
 
 def choices():
-    return [(name, name) for name in sorted(known_zones()) if "/" in name and not name.startswith("Etc/")]
+    """The zones to pick from: the Area/City ones, and UTC (a browser may report it; it must stay pickable)."""
+    names = sorted(name for name in known_zones() if "/" in name and not name.startswith("Etc/"))
+    return [("UTC", "UTC"), *((name, name) for name in names)]
 
 
 def default_for(language):

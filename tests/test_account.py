@@ -263,3 +263,9 @@ def test_the_browsers_zone_is_kept_on_the_profile_and_changeable_on_the_account_
     profile.refresh_from_db()
     assert profile.time_zone == "Asia/Seoul"
     assert client.session["time_zone"] == "Asia/Seoul"
+
+
+def test_a_profile_in_utc_keeps_utc_when_other_details_are_saved(client, person):
+    Profile.objects.filter(user=person).update(time_zone="UTC")
+    page = text(client.get("/account/details/"))
+    assert '<option value="UTC" selected>UTC</option>' in page
