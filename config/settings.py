@@ -124,8 +124,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not Django's shared in-memory database, so that tests with real
     # threads and the browser tests meet SQLite's real locking.
-    # DJANGO_TEST_DB_NAME: another file, so a second test run in the same checkout does not share it.
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DJANGO_TEST_DB_NAME") or str(BASE_DIR / ".test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 else:
     # A database that stops answering fails the request in seconds (a friendly 503) instead of holding a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)

@@ -62,6 +62,8 @@ class PasswordRulesMixin:
     def password2_help(self):
         if self.passwords_emptied:
             return gettext("Emptied for the same reason. Type the same password again.")
+        if self.password_kept:
+            return gettext("Leave this blank too, to keep the password you chose.")
         return gettext("Type the same password again, to check for typing mistakes.")
 
     def check_password_rules(self, password, user):
