@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# make run PORT=8001 when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: run serve test bench bench-admin install migrate messages screenshots clean
 
@@ -19,9 +21,9 @@ install: $(STAMP)
 migrate: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
-## Serve the site at http://127.0.0.1:8000 on the SQLite file db.sqlite3.
+## Serve the site at http://127.0.0.1:8000 (or PORT) on the SQLite file db.sqlite3.
 run: migrate
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Serve the production stack (DEBUG off, gunicorn, WhiteNoise) over plain HTTP at http://127.0.0.1:8000.
 ## Uses DATABASE_URL / REDIS_URL when set; a throwaway secret key unless DJANGO_SECRET_KEY is set.

@@ -1,7 +1,9 @@
 """Settings for the signup site; every value that differs between machines comes from the environment."""
 
+import datetime
 import ipaddress
 import os
+from email.utils import formataddr, parseaddr
 import re
 from importlib.util import find_spec
 from pathlib import Path
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "onboarding.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the locale and the user are known: Korean pages default to Korea's time.
+    "onboarding.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "onboarding.middleware.StaffIdleTimeout",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -217,6 +221,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "onboarding.passwords.MaximumLengthValidator"},
     {"NAME": "onboarding.passwords.VisibleCharactersValidator"},
     {"NAME": "onboarding.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "onboarding.passwords.BreachedPasswordValidator"},
     {"NAME": "onboarding.passwords.GuessablePasswordValidator"},
 ]
 
@@ -280,9 +285,11 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
-        "accelerometer ambient-light-sensor autoplay bluetooth browsing-topics camera display-capture "
+        # Only features Chromium knows: an unknown one (ambient-light-sensor, bluetooth, web-share) is
+        # an "Unrecognized feature" error in every page's console and switches nothing off.
+        "accelerometer autoplay browsing-topics camera display-capture "
         "encrypted-media fullscreen geolocation gyroscope hid idle-detection magnetometer microphone midi "
-        "payment picture-in-picture publickey-credentials-get screen-wake-lock serial usb web-share "
+        "payment picture-in-picture publickey-credentials-get screen-wake-lock serial usb "
         "xr-spatial-tracking"
     ).split()
 }
@@ -307,6 +314,8 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True
 TIME_ZONE = "UTC"
+# Our Korean formats (오전 8:32) over Django's (8:32 오전); English keeps Django's.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 # STATIC FILES
@@ -354,7 +363,7 @@ EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
 # waits that long on a server that froze mid-reply, so the queue would stall twice as long).
 EMAIL_DATA_TIMEOUT = float(os.environ.get("EMAIL_DATA_TIMEOUT") or 300)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "signup@localhost")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SERVER_EMAIL = DEFAULT_FROM_EMAIL  # the bare address: error mail to the admins
 # The origin links in mail point at, like https://signup.example.com. Required in production: a link
 # built from the request's Host header would follow whatever host and port a client sent. With
 # DJANGO_DEBUG on and SITE_URL unset, links use the address the person used (`make run`).
@@ -395,14 +404,28 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["defaul
 # ------------------------------------------------------------------------------
 # The name people know the site by: page titles, the header, emails and the admin.
 SITE_NAME = os.environ.get("SITE_NAME", "").strip() or "Maru"
+# Mail comes from the site by name ("Maru <signup@…>"), unless DJANGO_DEFAULT_FROM_EMAIL gives one itself.
+if "<" not in DEFAULT_FROM_EMAIL:
+    DEFAULT_FROM_EMAIL = formataddr((SITE_NAME, DEFAULT_FROM_EMAIL))
 # One line under the name; unset, a default in the page's language.
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "")
+# What the site is, in a sentence or two, on the landing page; unset, a default in the page's language.
+SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "").strip()
+# Who runs the site and answers for it: named in the terms and the privacy notice (unset: "the team behind
+# SITE_NAME"), with SIGNUP_CONTACT_EMAIL as the contact and LEGAL_EFFECTIVE_DATE (YYYY-MM-DD) as the date both
+# documents take effect. PRIVACY_OFFICER is the person responsible for personal data (Korean law names one).
+SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "").strip()
+PRIVACY_OFFICER = os.environ.get("PRIVACY_OFFICER", "").strip()
+try:
+    LEGAL_EFFECTIVE_DATE = datetime.date.fromisoformat(os.environ.get("LEGAL_EFFECTIVE_DATE", "").strip() or "2026-12-01")
+except ValueError:
+    raise ImproperlyConfigured("LEGAL_EFFECTIVE_DATE must be a date like 2026-12-01.") from None
 
 # SIGNUP
 # ------------------------------------------------------------------------------
 SIGNUP_REQUIRES_APPROVAL = env_bool("SIGNUP_REQUIRES_APPROVAL", False)
 # The address people are told to write to when their signup was not approved or their account is off.
-SIGNUP_CONTACT_EMAIL = os.environ.get("SIGNUP_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+SIGNUP_CONTACT_EMAIL = os.environ.get("SIGNUP_CONTACT_EMAIL") or parseaddr(DEFAULT_FROM_EMAIL)[1]
 # optional: a new account may log in at once; mandatory: only after confirming its email address.
 SIGNUP_EMAIL_VERIFICATION = os.environ.get("SIGNUP_EMAIL_VERIFICATION", "optional").strip() or "optional"
 if SIGNUP_EMAIL_VERIFICATION not in ("optional", "mandatory"):

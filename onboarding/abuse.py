@@ -96,8 +96,22 @@ def login_username_rate(group, request):
 
 
 def login_username(group, request):
-    """The username being tried, in the form that matching ignores (case, width), so variants share a count."""
-    return identity_key(request.POST.get("username", "")).strip()
+    """The account being tried, so its username and its email address (in any case or width) share one count.
+
+    A name that matches no account counts under the form that matching ignores. Looked up once per request.
+    """
+    if not hasattr(request, "_login_key"):
+        from .models import User
+
+        identifier = request.POST.get("username", "").strip()
+        user = User.objects.for_login(identifier) if identifier else None
+        request._login_key = account_key(user) if user else identity_key(identifier).strip()
+    return request._login_key
+
+
+def account_key(user):
+    """How the login limits and the known-device cookie name an account: by id, never by name or address."""
+    return f"user:{user.pk}"
 
 
 def client_network(request):
@@ -110,7 +124,7 @@ def username_and_client(group, request):
     return f"{login_username(group, request)}\n{client_network(request)}"
 
 
-# A browser that has logged in to an account before carries this signed cookie (the accounts' username keys),
+# A browser that has logged in to an account before carries this signed cookie (the accounts' keys),
 # after OWASP's "device cookies": guesses from elsewhere cannot lock the owner out of a browser they use.
 KNOWN_DEVICE_COOKIE = "known_device"  # "__Host-known_device" over HTTPS: this host only, Secure, path /
 KNOWN_DEVICE_SALT = "onboarding.known-device"
@@ -131,7 +145,7 @@ def known_usernames(request):
 
 def remember_device(request, response, user):
     """Mark this browser as one `user` logged in from (or set a new password from)."""
-    key = identity_key(user.get_username())
+    key = account_key(user)
     keys = [key, *(known for known in known_usernames(request) if known != key)][:KNOWN_DEVICE_ACCOUNTS]
     response.set_signed_cookie(
         known_device_cookie(),

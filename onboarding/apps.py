@@ -7,5 +7,9 @@ class OnboardingConfig(AppConfig):
     verbose_name = _("Sign-up")
 
     def ready(self):
-        from . import mail  # noqa: F401  (connects the signal that blanks sent mail's task rows)
+        from django.contrib.auth.signals import user_logged_in
+
         from . import middleware  # noqa: F401  (connects the signal that starts a staff session's idle clock)
+        from .timezones import remember_profile_zone
+
+        user_logged_in.connect(remember_profile_zone, dispatch_uid="onboarding-time-zone")

@@ -77,7 +77,7 @@ def message_domain():
 def render_mail(kind, *, to, language, context, message_id=None):
     """The mail as plain JSON-ready parts, rendered in `language`, with the Message-ID every attempt uses."""
     with translation.override(language):
-        context = {**context, "site_name": site_name()}
+        context = {**context, "site_name": site_name(), "contact_email": settings.SIGNUP_CONTACT_EMAIL}
         subject = render_to_string(f"onboarding/email/{kind}_subject.txt", context)
         return {
             "kind": kind,

@@ -29,6 +29,13 @@ class UserManager(DjangoUserManager):
         """Users with this email address, however it is spelled, the domain in either Unicode or xn-- form."""
         return self.filter(email_key=email_key(email))
 
+    def for_login(self, identifier):
+        """The user a login's one field names: a username first (one may hold an @), else an email address."""
+        user = self.with_username(identifier).first()
+        if user is None and "@" in (identifier or ""):
+            user = self.with_email(identifier).first()
+        return user
+
     @classmethod
     def normalize_email(cls, email):
         return normalize_email(email)
@@ -118,6 +125,8 @@ class Profile(models.Model):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # The IANA zone the browser reported at signup (changeable on the account page); blank: the language's default.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
     # The wizard that created this account: lets a repeated "Create account"
     # recognise its own finished signup instead of reporting a clash.
     signup_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)

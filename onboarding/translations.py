@@ -14,4 +14,13 @@ DJANGO_STRINGS = [
     ),
     gettext_noop("Enter the same password as before, for verification."),
     gettext_noop("In case you’ve forgotten, you are:"),
+    # The admin's user pages: Django writes 스태프, 등록일, 초기화 and the mechanical 사용자(들), 을/를.
+    gettext_noop("staff status"),
+    gettext_noop("date joined"),
+    gettext_noop("users"),
+    gettext_noop("Reset password"),
+    gettext_noop("Password reset"),
+    gettext_noop("Delete selected %(verbose_name_plural)s"),
+    gettext_noop("Successfully deleted %(count)d %(items)s."),
+    gettext_noop(" By %(filter_title)s "),  # the list filters' headings
 ]

@@ -36,7 +36,8 @@ def test_the_account_page_shows_what_we_hold(client, person):
     shown = ("Taken", "taken@example.com", "Not confirmed yet", "Taken Person", "Tak", "010 1234 5678", "English")
     for value in shown:
         assert value in page
-    assert "Waiting for review. You can use your account in the meantime." in page
+    assert "Waiting for review: our team looks at each new signup" in page
+    assert "You can use your account in the meantime" in page
     assert 'href="/account/"' in page  # "Your account" in the header
     assert "no-store" in response["Cache-Control"]
 
@@ -76,7 +77,7 @@ def test_edit_details_saves_them_with_the_signup_rules(client, person):
 def test_change_password_needs_the_current_one_and_the_signup_rules(client, person):
     # The rules are listed before anything is typed, as on the signup's account step.
     page = client.get("/account/password/").content.decode()
-    assert page.count('<li class="password-rule">') == 5 and "At least 15 characters." in page
+    assert page.count('<li class="password-rule">') == 6 and "At least 15 characters." in page
     page = text(client.post("/account/password/", {"current_password": "", "new_password1": "", "new_password2": ""}))
     assert "Enter your current password." in page and "Enter a password." in page
 
@@ -95,7 +96,7 @@ def test_change_password_needs_the_current_one_and_the_signup_rules(client, pers
         )
     )
     assert "Your password is 8 characters long. Make it at least 15 characters" in page
-    assert "Your password is on a list of common or leaked passwords" in page
+    assert "Your password is on a list of leaked or common passwords" in page
     assert "Your password does not meet the rules marked under the password field." in page
     assert "For your security, we never send a password back to the page" in page
     page = text(
@@ -168,7 +169,7 @@ def test_delete_removes_the_account_keeps_the_reviewers_history_without_the_name
     response = other_device.get("/account/", follow=True)  # a session of the deleted account: just logged out
     assert response.status_code == 200 and response.redirect_chain[-1][0].startswith("/login/")
     assert client.get("/account/deleted/")["Location"] == "/"
-    assert "The username or password is not right." in text(
+    assert "The username, email address or password is not right." in text(
         client.post("/login/", {"username": "Taken", "password": PASSWORD})
     )
 
@@ -230,3 +231,41 @@ def test_password_checks_on_the_account_pages_are_limited_like_login(settings, c
     assert "Return to your account" in refused.content.decode()
     person.refresh_from_db()
     assert person.check_password(PASSWORD) and person.email == "taken@example.com"
+
+
+def test_change_password_reports_every_problem_in_one_round(client, person):
+    page = text(
+        client.post(
+            "/account/password/",
+            {"current_password": "not my password", "new_password1": "short one", "new_password2": "short two"},
+        )
+    )
+    assert "That is not your current password." in page
+    assert "The two passwords do not match." in page
+    assert "Your password is 9 characters long. Make it at least 15 characters" in page
+
+
+def test_the_browsers_zone_is_kept_on_the_profile_and_changeable_on_the_account_page(client):
+    from tests.conftest import ACCOUNT, PROFILE, step_data
+
+    client.get("/signup/")
+    client.post("/signup/account/", {**step_data("account", **ACCOUNT), "time_zone": "Europe/London"})
+    client.post("/signup/profile/", step_data("profile", **PROFILE))
+    client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
+    profile = Profile.objects.get(user__username="minji")
+    assert profile.time_zone == "Europe/London"
+    assert "Europe/London" in text(client.get("/account/"))
+    details = {"real_name": "Kim Minji", "preferred_name": "", "phone": "", "language": "ko"}
+    page = text(client.post("/account/details/", {**details, "time_zone": "Nowhere/Atlantis"}))
+    assert "Choose a time zone from the list." in page
+    response = client.post("/account/details/", {**details, "time_zone": "Asia/Seoul"})
+    assert response["Location"] == "/account/"
+    profile.refresh_from_db()
+    assert profile.time_zone == "Asia/Seoul"
+    assert client.session["time_zone"] == "Asia/Seoul"
+
+
+def test_a_profile_in_utc_keeps_utc_when_other_details_are_saved(client, person):
+    Profile.objects.filter(user=person).update(time_zone="UTC")
+    page = text(client.get("/account/details/"))
+    assert '<option value="UTC" selected>UTC</option>' in page

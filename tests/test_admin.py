@@ -204,7 +204,7 @@ def test_rejecting_deactivates_logs_and_emails_the_person_in_their_language(
     assert entry.change_message == "Review status changed from Pending to Rejected. Note: Spam?"
     [message] = sent_mail()
     assert message.to == [amelia.email]
-    assert message.subject == "Maru 가입이 승인되지 않았습니다"
+    assert message.subject == "[Maru] 가입 검토 결과 안내"
     assert "help@example.org" in message.body and "amelia" in message.body
     assert "Spam?" not in message.body + message.alternatives[0].content
     assert not can_log_in("amelia")

@@ -56,7 +56,9 @@ def test_the_pending_count_is_one_bounded_query(admin_client, queue, monkeypatch
     assert len(counting) == 1 and "LIMIT 4" in counting[0]
 
 
-def test_approve_and_open_next_decides_logs_and_opens_the_next_pending_signup(admin_client, admin_user, queue):
+def test_approve_and_open_next_decides_logs_and_opens_the_next_pending_signup(
+    admin_client, admin_user, queue, mailoutbox
+):
     dana, cho, bora, ahn = queue
     page = text(admin_client.get(f"{change_url(dana)}?_changelist_filters={PENDING_FILTER.replace('=', '%3D')}"))
     assert "Approve and open next" in page and "Reject and open next" in page
@@ -71,10 +73,23 @@ def test_approve_and_open_next_decides_logs_and_opens_the_next_pending_signup(ad
     assert LogEntry.objects.filter(object_id=str(dana.pk)).count() == 1
     assert "Approved 1 signup." in text(admin_client.get(response["Location"]))
 
-    response = admin_client.post(f"{CHANGELIST}{cho.pk}/review/", {"decision": "reject"})
+    # Reject asks first, on the list action's page: nothing changes, nobody is mailed, until confirmed.
+    asked = admin_client.post(f"{CHANGELIST}{cho.pk}/review/", {"decision": "reject"})
+    assert asked.status_code == 200
+    page = text(asked)
+    assert "Are you sure you want to reject this user?" in page and "Note (optional)" in page
+    assert "Email each person to say their signup was not approved" in page
+    cho.refresh_from_db()
+    assert cho.profile.review_status == ReviewStatus.PENDING and mailoutbox == []
+
+    response = admin_client.post(
+        f"{CHANGELIST}{cho.pk}/review/", {"decision": "reject", "post": "yes", "note": "Spam.", "notify": ""}
+    )
     assert response["Location"] == change_url(bora)
     cho.refresh_from_db()
     assert cho.profile.review_status == ReviewStatus.REJECTED and not cho.is_active
+    assert cho.profile.review_note == "Spam."
+    assert mailoutbox == []  # the reviewer chose not to mail
 
 
 def test_after_the_oldest_it_goes_back_to_the_newest_and_after_the_last_to_the_filtered_list(

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from onboarding.identities import email_key, username_key
 from onboarding.models import Profile, ReviewStatus, User, search_text
@@ -100,3 +101,12 @@ def test_a_reviewer_without_the_permission_is_refused(django_user_model):
     with pytest.raises(CommandError, match="may not review signups"):
         seed("--reviewer", "helper")
     assert Profile.objects.count() == 0
+
+
+def test_the_funnel_shows_the_demo_signups_at_once(admin_user):
+    from onboarding.funnel import report
+
+    seed("--count", "40")
+    shown = sum(row["count"] for row in report.funnel(90)["per_day"])
+    joined_before_today = User.objects.filter(profile__isnull=False, date_joined__date__lt=timezone.localdate())
+    assert shown >= joined_before_today.count() > 0

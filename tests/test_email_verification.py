@@ -51,6 +51,10 @@ def test_create_account_mails_a_link_that_confirms_the_address_over_real_smtp(sm
     user.refresh_from_db()
     assert user.email_verified_at is not None
 
+    # The done page in the first browser now says so, and no longer offers to send the mail again.
+    done = client.get("/signup/done/").content.decode()
+    assert "Your email address is confirmed" in done and "Send it again" not in done
+
     again = phone.get(link.removeprefix("http://testserver"))
     assert again.status_code == 200 and "Your email address is already confirmed" in again.content.decode()
     first = user.email_verified_at
@@ -64,7 +68,7 @@ def test_the_mail_is_in_the_language_the_person_signed_up_in(signup, client, sen
     signup(until="done")
     assert User.objects.get(username="minji").profile.language == "ko"
     [message] = sent_mail()
-    assert message.subject == "Maru 계정의 이메일 주소를 확인해 주세요"
+    assert message.subject == "[Maru] 이메일 인증"
     assert "링크는 3일 동안 사용할 수 있습니다." in message.body
 
 

@@ -40,7 +40,7 @@ def test_account_form_explains_mismatched_passwords():
     "password, message",
     [
         ("short1", "Your password is 6 characters long. Make it at least 15 characters"),
-        ("password123456789", "Your password is on a list of common or leaked passwords"),
+        ("password123456789", "Your password is on a list of leaked or common passwords"),
         ("minji@example.com", "Your password is too similar to your email address."),
     ],
 )
@@ -98,3 +98,29 @@ def test_profile_form_requires_a_name_and_checks_the_phone():
 def test_confirm_form_requires_accepting_the_terms():
     assert not ConfirmForm(data={}, prefix="confirm").is_valid()
     assert ConfirmForm(data={"confirm-accept_terms": "on"}, prefix="confirm").is_valid()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "username, message",
+    [
+        ("my name!", "Use only letters, digits and @ . + - _ in your username, with no spaces."),
+        ("min\u200bji", "Your username has a space or an invisible character in it. Use only characters you can see."),
+    ],
+)
+def test_a_username_with_several_problems_gets_one_error(username, message):
+    form = account_form(username=username)
+    assert form.errors["username"] == [message]
+
+
+@pytest.mark.django_db
+def test_an_address_without_a_dot_gets_one_error():
+    form = account_form(email="minji@example")
+    assert form.errors["email"] == ["Use an email address at a domain name with a dot in it, like name@example.com."]
+
+
+@pytest.mark.django_db
+def test_a_mismatch_and_a_short_password_are_reported_in_one_round():
+    form = account_form(password1="too short", password2="something else")
+    assert form.errors["password2"] == ["The two passwords do not match. Type the same password in both fields."]
+    assert any("Make it at least 15 characters" in text for texts in form.failed_rules.values() for text in texts)

@@ -1,6 +1,7 @@
 """The signup funnel: exact counts after scripted signups, abandonments and errors; the page, its chart and tables."""
 
 import datetime
+import html
 import re
 import threading
 
@@ -14,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from onboarding import funnel
-from onboarding.funnel import store
+from onboarding.funnel import report, store
 from onboarding.models import FunnelDay, User
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data
 from tests.test_admin import staff_client
@@ -109,10 +110,15 @@ def test_the_funnel_counts_each_step_once_per_wizard_and_the_drop_off(admin_clie
 
 
 def test_errors_are_counted_by_field_and_code(admin_client, scripted):
+    page = html.unescape(admin_client.get(FUNNEL).content.decode())
     rows = re.findall(
-        r"<tr><td><code>([^<]+)</code></td><td><code>([^<]+)</code></td><td>(\d+)</td></tr>",
-        admin_client.get(FUNNEL).content.decode(),
+        r"<tr><td>[^<]+<code>([^<]+)</code></td><td>[^<]+<code>([^<]+)</code></td><td>(\d+)</td></tr>", page
     )
+    # Named for people, with the code beside it for whoever reads the logs.
+    assert "<td>Account: Password <code>account-password1</code></td>" in page or "account-password1" not in page
+    assert "<td>Account: Confirm password <code>account-password2</code></td>" in page
+    assert "<td>The two passwords differ <code>password_mismatch</code></td>" in page
+    assert "<td>Profile: Full name <code>profile-real_name</code></td>" in page
     assert sorted(rows) == [
         ("account-email", "email_taken", "1"),  # the first try used an address taken by then
         ("account-password2", "password_mismatch", "1"),
@@ -297,3 +303,20 @@ def test_counts_from_many_workers_at_once_all_land_in_one_shared_count():
     # Without Redis they are database rows every worker shares; with it, one hash in Redis.
     run_together(8, lambda: [funnel.record("started") for _ in range(10)])
     assert store.read(timezone.localdate())[("started", "en", "", "")] == 80
+
+
+@pytest.mark.parametrize("days", [1, 7, 30, 90])
+def test_the_chart_has_axes_labels_and_readable_bars_at_any_number_of_days(days):
+    per_day = [
+        {"day": timezone.localdate() - datetime.timedelta(days=days - 1 - offset), "count": offset % 3}
+        for offset in range(days)
+    ]
+    per_day[-1]["count"] = 250
+    drawn = report.chart(per_day)
+    assert len(drawn["bars"]) == days
+    assert all(bar["width"] <= report.MAX_BAR for bar in drawn["bars"])  # one day is a bar, not a block
+    assert all(bar["height"] >= 2 for bar in drawn["bars"] if bar["count"])  # 1 of 250 still shows
+    assert 1 <= len(drawn["labels"]) <= 9
+    assert [tick["value"] for tick in drawn["ticks"]] == [0, 250, 500]
+    xs = [label["x"] for label in drawn["labels"]]
+    assert all(b - a >= 60 for a, b in zip(xs, xs[1:])), "labels overlap"

@@ -33,7 +33,7 @@ def test_switching_language_keeps_the_wizard_and_its_step(signup):
 
     page = client.get("/signup/profile/").content.decode()
     assert '<html lang="ko">' in page
-    assert "<title>프로필 – 3단계 중 2단계 – 회원 가입 – Maru</title>" in page
+    assert "<title>프로필 – 3단계 중 2단계 – 회원가입 – Maru</title>" in page
     assert client.session[WIZARD_KEY]["step_data"] == stored["step_data"]
     assert client.get("/signup/")["Location"] == "/signup/profile/"
 
@@ -55,8 +55,10 @@ def test_korean_errors_for_the_fields_and_the_password_rules(client):
     client.get("/signup/")
     data = step_data("account", username="민지 김", email="x", password1="password", password2="password")
     page = client.post("/signup/account/", data, headers={"accept-language": "ko"}).content.decode()
-    assert "<title>오류: 계정 – 3단계 중 1단계 – 회원 가입 – Maru</title>" in page
-    assert "아이디에는 공백 없이 문자, 숫자, @ . + - _ 만 사용해 주세요." in page  # ours
+    assert "<title>오류: 계정 – 3단계 중 1단계 – 회원가입 – Maru</title>" in page
+    # ours, once: the space is the only problem, so the message about spaces, not the character list too
+    assert "아이디에 공백이나 보이지 않는 문자가 들어 있습니다. 눈에 보이는 문자만 써 주세요." in page
+    assert "아이디에는 공백 없이 문자, 숫자, @ . + - _ 만 사용해 주세요." not in page
     # The rule the password failed, marked where it is listed, saying what to do (onboarding/passwords.py)
     assert '<span class="password-rule-mark">미충족</span>' in page
     assert "비밀번호가 8자입니다. 15자 이상으로 만들어 주세요." in page

@@ -13,7 +13,7 @@ from tests.hashers import CountingArgon2PasswordHasher
 
 pytestmark = pytest.mark.django_db
 
-WRONG = "The username or password is not right."
+WRONG = "The username, email address or password is not right."
 AWAITING = "Your account is waiting for review."
 REJECTED = "Your signup was not approved, so this account cannot log in."
 SWITCHED_OFF = "This account has been switched off."
@@ -46,7 +46,7 @@ def test_wrong_password_gets_a_plain_message(client, existing_user):
 
 def test_empty_fields_get_their_own_messages(client):
     page = client.post("/login/", {"username": "", "password": ""}).content.decode()
-    assert "Enter your username." in page
+    assert "Enter your username or email address." in page
     assert "Enter your password." in page
     assert "This field is required" not in page
 
@@ -156,3 +156,34 @@ def test_case_insensitive_lookups_match_the_unique_constraints(db):
     assert User.objects.with_username("MINJI").get().username == "Minji"
     assert User.objects.with_email("minji@example.COM").exists()
     assert not User.objects.with_username("Minj").exists()
+
+
+def test_the_email_address_in_another_case_logs_in(client, existing_user):
+    response = log_in(client, "  TAKEN@Example.COM ")
+    assert response.status_code == 302 and response["Location"] == "/account/"
+    assert int(client.session[SESSION_KEY]) == existing_user.pk
+
+
+def test_the_field_is_labelled_for_both_and_keeps_its_name(client):
+    page = client.get("/login/").content.decode()
+    assert "Username or email address" in page
+    assert 'name="username"' in page
+
+
+def test_a_wrong_password_by_address_gets_the_same_message(client, existing_user):
+    page = log_in(client, "taken@example.com", "not the password").content.decode()
+    assert WRONG in page
+    assert SESSION_KEY not in client.session
+
+
+def test_an_account_awaiting_review_is_told_so_by_address_too(client, existing_user):
+    set_state(existing_user, active=False, status=ReviewStatus.PENDING)
+    assert AWAITING in log_in(client, "Taken@example.com").content.decode()
+
+
+@override_settings(LOGIN_RATE_LIMIT="3/h")
+def test_the_username_and_the_address_share_one_limit(client, existing_user):
+    for identifier in ("taken", "taken@example.com", "TAKEN@EXAMPLE.COM"):
+        assert log_in(client, identifier, "wrong password here").status_code == 200
+    response = client.post("/login/", {"username": "Taken", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9")
+    assert response.status_code == 429

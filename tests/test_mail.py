@@ -42,8 +42,8 @@ def test_a_queued_mail_waits_for_the_worker_then_leaves_by_real_smtp_in_its_lang
 
     sent_mail()
     [message] = smtp_server.inbox.messages
-    assert message["To"] == "minji@example.com" and message["From"] == "signup@localhost"
-    assert message["Subject"].strip() == "Maru 계정이 승인되었습니다"
+    assert message["To"] == "minji@example.com" and message["From"] == "Maru <signup@localhost>"
+    assert message["Subject"].strip() == "[Maru] 가입이 승인되었습니다"
     assert 'Maru의 minji 계정이 승인되어' in text_of(message)
     assert '<a href="https://signup.example.com/login/">' in html_of(message)
     assert '<html lang="ko">' in html_of(message)
@@ -83,7 +83,7 @@ def test_many_users_are_queued_in_chunks_and_each_mail_is_in_its_owners_language
     assert [message.to for message in outbox] == [["alex@example.com"], ["minji@example.com"], ["sora@example.com"]]
     assert outbox[0].subject == "Your Maru account has been approved"
     assert "Hello Alex Kim," in outbox[0].body
-    assert outbox[1].subject == "Maru 계정이 승인되었습니다" and "민지" in outbox[1].body
+    assert outbox[1].subject == "[Maru] 가입이 승인되었습니다" and "민지" in outbox[1].body
     assert all(message.alternatives[0][1] == "text/html" for message in outbox)
 
 
@@ -200,6 +200,27 @@ def test_the_approval_email_goes_to_users_in_bulk_after_the_review_commits(admin
     )
     assert DBTaskResult.objects.get().task_path == "onboarding.mail.send_mail_to_users"
     assert sorted(message.subject for message in sent_mail()) == [
-        "Maru 계정이 승인되었습니다",
         "Your Maru account has been approved",
+        "[Maru] 가입이 승인되었습니다",
     ]
+
+
+@pytest.mark.django_db
+def test_every_mail_has_the_footer_and_korean_subjects_the_site_prefix():
+    from onboarding.mail import render_mail
+
+    context = {
+        "resume_url": "https://x/", "expires": "soon", "confirm_url": "https://x/", "login_url": "https://x/",
+        "name": "민지", "username": "minji", "email": "minji@example.com", "reset_url": "https://x/",
+        "contact": "help@example.com", "new_email": "new@example.com", "old_email": "old@example.com",
+    }  # fmt: skip
+    kinds = ["approved", "change_email", "confirm_email", "email_changed", "email_in_use", "password_reset",
+             "rejected", "resume", "signup_attempt"]  # fmt: skip
+    for kind in kinds:
+        korean = render_mail(kind, to="minji@example.com", language="ko", context=context)
+        assert korean["subject"].startswith("[Maru] "), korean["subject"]
+        assert "누군가" not in korean["subject"]  # calm subjects: no "someone tried…"
+        for body in (korean["text"], korean["html"]):
+            assert "이 메일은 발신 전용입니다." in body and "비밀번호를 묻지 않습니다" in body, kind
+        english = render_mail(kind, to="minji@example.com", language="en", context=context)
+        assert "never asks for your password" in english["text"] and "does not receive replies" in english["html"]

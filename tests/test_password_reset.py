@@ -73,7 +73,7 @@ def test_reset_over_real_smtp_sets_the_new_password_ends_other_sessions_and_conf
     page = form.content.decode()
     assert form.status_code == 200 and "Choose a new password for the account <strong>minji</strong>." in page
     # The rules are listed before anything is typed, as on the signup's account step.
-    assert page.count('<li class="password-rule">') == 5 and "At least 15 characters." in page
+    assert page.count('<li class="password-rule">') == 6 and "At least 15 characters." in page
     set_path = form.redirect_chain[-1][0]
     # Signup's rules: too short, too common and mismatched are refused, in our words.
     weak = browser.post(set_path, {"new_password1": "password", "new_password2": "password"}).content.decode()

@@ -3,6 +3,7 @@
 import re
 import uuid
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -168,3 +169,34 @@ def test_the_wizard_in_the_session_holds_no_password(signup, sent_mail):
     other = Client()
     other.get(resume_path(sent_mail()[-1].body))
     assert PASSWORD not in str(other.session[WIZARD_KEY])
+
+
+def test_the_link_sent_page_and_the_mail_name_the_browsers_zone(client, smtp_server, sent_mail):
+    """The hidden field site.js fills carries the zone; times are shown in it, named, the Korean way (오전 8:32)."""
+    korean = {"accept-language": "ko"}
+    client.get("/signup/", headers=korean)
+    zone = {"time_zone": "America/New_York"}  # what site.js puts in the hidden field
+    client.post("/signup/account/", {**step_data("account", **ACCOUNT), **zone}, headers=korean)
+    client.post("/signup/profile/", {**step_data("profile", **PROFILE), **FINISH_LATER}, headers=korean)
+    page = client.get("/signup/link-sent/", headers=korean).content.decode()
+    local = SignupDraft.objects.get().expires_at.astimezone(ZoneInfo("America/New_York"))
+    shown = f"{'오전' if local.hour < 12 else '오후'} {local.hour % 12 or 12}:{local:%M} (America/New_York)"
+    assert shown in page and "(UTC)" not in page
+    sent_mail()
+    [message] = smtp_server.inbox.to("minji@example.com")
+    assert shown in text_of(message)
+
+
+def test_korean_pages_default_to_korea_time(client):
+    korean = {"accept-language": "ko"}
+    client.get("/signup/", headers=korean)
+    client.post("/signup/account/", step_data("account", **ACCOUNT), headers=korean)  # no zone from the browser
+    client.post("/signup/profile/", {**step_data("profile", **PROFILE), **FINISH_LATER}, headers=korean)
+    assert "(Asia/Seoul)" in client.get("/signup/link-sent/", headers=korean).content.decode()
+
+
+def test_a_zone_the_server_does_not_know_is_ignored(client):
+    client.get("/signup/")
+    client.post("/signup/account/", {**step_data("account", **ACCOUNT), "time_zone": "Mars/Olympus_Mons"})
+    client.post("/signup/profile/", {**step_data("profile", **PROFILE), **FINISH_LATER})
+    assert "(UTC)" in client.get("/signup/link-sent/").content.decode()

@@ -125,3 +125,30 @@ def test_start_over_asks_only_when_something_is_stored(signup, client):
     response = client.post("/signup/profile/", data)
     assert response["Location"] == "/signup/start-over/"
     assert 'value="Kim Minji"' in text(client.get("/signup/profile/"))  # kept, as Back keeps it
+
+
+def test_the_landing_page_says_what_the_site_is(client, settings):
+    assert "Maru is a members&#x27; community." in text(client.get("/"))
+    assert "Maru 서비스는 회원들이 모이는 커뮤니티입니다." in text(client.get("/", headers={"accept-language": "ko"}))
+    settings.SITE_DESCRIPTION = "Maru lends garden tools between neighbours."
+    assert "Maru lends garden tools between neighbours." in text(client.get("/"))
+
+
+@pytest.mark.parametrize("url", ["/terms/", "/privacy/"])
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_documents_name_the_operator_the_contact_and_the_date(client, settings, url, language):
+    import datetime
+
+    settings.SITE_OPERATOR = "Maru Co., Ltd."
+    settings.SIGNUP_CONTACT_EMAIL = "help@maru.example"
+    settings.LEGAL_EFFECTIVE_DATE = datetime.date(2027, 3, 1)
+    page = text(client.get(url, headers={"accept-language": language}))
+    assert "Maru Co., Ltd." in page and 'href="mailto:help@maru.example"' in page
+    assert ("2027년 3월 1일" if language == "ko" else "March 1, 2027") in page
+
+
+def test_the_korean_privacy_notice_has_the_sections_korean_readers_expect(client):
+    page = text(client.get("/privacy/", headers={"accept-language": "ko"}))
+    for section in ("보유·이용 기간", "파기 절차 및 방법", "개인정보 보호책임자", "시행일"):
+        assert f"{section}</h2>" in page, section
+    assert "법률 검토를 받기 전의 견본입니다" in page

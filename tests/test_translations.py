@@ -124,7 +124,17 @@ KOREAN_TEMPLATES = sorted((settings.BASE_DIR / "onboarding" / "templates").rglob
 REGISTER_RULES = {
     "a blunt 하세요 or 두세요 (write 해 주세요)": re.compile(r"(?<!안녕하)(?<!주)세요"),
     "a formal 하십시오 (write 해 주세요)": re.compile(r"십시오"),
-    "a mechanical particle (rephrase so one particle fits)": re.compile(r"이\(가\)|을\(를\)|은\(는\)|\(으\)로|와\(과\)|\(이\)"),
+    "a mechanical particle (rephrase so one particle fits)": re.compile(
+        r"이\(가\)|을\(를\)|은\(는\)|\(으\)로|와\(과\)|\(이\)|\(들\)"
+    ),
+    # 해요체 in a 합니다체 product: 없어요, 보여 드려요, 쉬워요 (nouns ending in 요 and 주세요 are fine).
+    "a 해요체 ending (write 합니다 or 해 주세요)": re.compile(r"(?<![필중개수주세니])요(?=[\s.!?,\"”’)]|$)"),
+    # Clipped 음슴체 statements: "… 님으로 로그인함", "저장됨".
+    "a clipped 음슴체 ending (write 합니다체)": re.compile(r"(?:함|됨)(?=[\s.]*$)"),
+    # Verifying an address is 인증 (이메일 인증, 인증 메일); 확인 is for reading something over.
+    "확인 for verifying an address (write 인증)": re.compile(
+        r"이메일(?: 주소)?(?:가|를|을|이|은|는)? ?확인(?!해 주세요)|확인 ?(?:메일|이메일|링크)|주소(?:가|를|이|는)? 확인됨"
+    ),
 }
 
 
@@ -186,6 +196,14 @@ def test_korean_strings_use_the_glossarys_words_register_and_particles(catalogue
         "비밀번호를 입력하세요.",  # the blunt register
         "계정 %(username)s이(가) 승인되었습니다.",  # a mechanical particle
         "이용 약관에 동의합니다",  # a spacing the glossary rules out
+        "검토를 기다리는 가입이 더 없어요.",  # 해요체
+        "%(total)s명 중 처음 %(shown)s명만 보여 드려요.",  # 해요체
+        "<strong>%(username)s</strong> 님으로 로그인함",  # a clipped 음슴체 header
+        "이메일 주소 확인 링크를 보냈습니다.",  # 확인 for verifying an address
+        "확인 메일을 다시 보내기",  # 확인 for verifying an address
+        "회원 가입",  # the glossary writes 회원가입
+        "스태프 권한",  # Django's word for staff
+        "선택된 사용자(들) 을/를 삭제합니다.",  # Django's mechanical plural
     ],
 )
 def test_the_glossary_check_catches_a_wrong_korean_string(text):
@@ -193,5 +211,38 @@ def test_the_glossary_check_catches_a_wrong_korean_string(text):
 
 
 def test_the_glossary_check_passes_the_right_spellings():
-    right = "아이디와 비밀번호를 입력해 주세요. 이용약관과 개인정보 처리방침을 읽어 주세요. 안녕하세요."
+    right = (
+        "아이디와 비밀번호를 입력해 주세요. 이용약관과 개인정보 처리방침을 읽어 주세요. 안녕하세요. "
+        "이메일 인증이 완료되었습니다. 입력 내용 확인. 메일함을 확인해 주세요. 아니요. 필요. 중요. 처음부터 다시."
+    )
     assert glossary_problems([("example", right)], glossary_terms()) == []
+
+
+# Django's own Korean on our pages ---------------------------------------------------------------
+
+
+def visible_text(html):
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.django_db
+def test_djangos_strings_on_our_korean_pages_follow_the_glossary(client, admin_user):
+    from django.contrib.auth.hashers import make_password
+
+    from onboarding import services
+
+    person = services.create_account(
+        username="minji", email="minji@example.com", password_hash=make_password("x"), real_name="Kim Minji"
+    )
+    korean = {"accept-language": "ko"}
+    pages = {path: client.get(path, headers=korean) for path in ("/login/", "/password-reset/", "/admin/login/")}
+    client.force_login(admin_user)
+    for path in ("/admin/", "/admin/onboarding/user/", f"/admin/onboarding/user/{person.pk}/change/"):
+        pages[path] = client.get(path, headers=korean)
+    texts = []
+    for path, response in pages.items():
+        assert response.status_code == 200, path
+        texts.append((path, visible_text(response.content.decode())))
+    problems = glossary_problems(texts, glossary_terms())
+    assert not problems, "Override Django's string in onboarding/translations.py:\n" + "\n".join(problems)

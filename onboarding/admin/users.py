@@ -256,14 +256,23 @@ class UserAdmin(DjangoUserAdmin):
         decision = decisions.get(request.POST.get("decision"))
         if decision is None:
             raise PermissionDenied  # a forged form; the page only offers the two
+        filters = request.POST.get("_changelist_filters", "")
+        # Rejecting deactivates the account and may mail the person: it asks first, on the list action's
+        # page (note, mail choice); approving is undone by rejecting, so it happens at once.
+        form = ReviewForm(request.POST if request.POST.get("post") else None)
+        if decision == ReviewStatus.REJECTED and not form.is_valid():
+            queryset = self.get_queryset(request).filter(pk=user.pk)
+            hidden = {"decision": "reject", "_changelist_filters": filters}
+            return self.confirmation_page(request, queryset, decision, "reject_selected", form, hidden=hidden)
         review = services.review_signups(
             users=[user],
             status=decision,
             reviewer=request.user,
+            note=form.cleaned_data["note"] if form.is_bound else "",
+            notify=form.cleaned_data["notify"] if form.is_bound else True,
             login_url=absolute_url(request, reverse("login")),
         )
         self.report(request, review, decision, 1)
-        filters = request.POST.get("_changelist_filters", "")
         following = next_pending(user)
         if following is None:
             self.message_user(request, gettext("No more signups await review."), messages.SUCCESS)
@@ -301,7 +310,13 @@ class UserAdmin(DjangoUserAdmin):
             )
             self.report(request, review, status, selected)
             return None  # back to the changelist, like Django's delete action
+        return self.confirmation_page(request, queryset, status, action, form)
 
+    def confirmation_page(self, request, queryset, status, action, form, hidden=None):
+        """The page that asks before a decision: who, a note, and (rejecting) whether to mail them.
+
+        `hidden`: fields a decision from a user's page posts back to itself instead of the list.
+        """
         approving = status == ReviewStatus.APPROVED
         context = {
             **self.admin_site.each_context(request),
@@ -317,6 +332,7 @@ class UserAdmin(DjangoUserAdmin):
             "action": action,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media + form.media,
+            "hidden": hidden,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.review_confirmation_template, context)

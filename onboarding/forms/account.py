@@ -6,6 +6,7 @@ from django.contrib.auth.forms import SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .. import timezones
 from ..models import User
 from .rules import PasswordRulesMixin
 from .signup import AccountForm, ProfileForm
@@ -21,6 +22,16 @@ class DetailsForm(ProfileForm):
         choices=settings.LANGUAGES,
         error_messages={"required": _("Choose a language."), "invalid_choice": _("Choose a language from the list.")},
     )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=timezones.choices,
+        required=False,  # left out: the zone stays as it is
+        help_text=_("Times on these pages and in our emails are shown in it."),
+        error_messages={"invalid_choice": _("Choose a time zone from the list.")},
+    )
+
+    def clean_time_zone(self):
+        return self.cleaned_data["time_zone"] or None
 
 
 class CurrentPasswordForm(forms.Form):

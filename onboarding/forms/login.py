@@ -13,7 +13,8 @@ from .widgets import PasswordInput
 
 
 class LoginForm(AuthenticationForm):
-    """Log in with a username in any case; someone who knows the password is told why an account cannot log in.
+    """Log in with a username or an email address, in any case; someone who knows the password is told why an
+    account cannot log in.
 
     Every attempt checks exactly one password hash, whatever the account's state, so a wrong password
     takes as long for an account awaiting review as for any other.
@@ -21,7 +22,7 @@ class LoginForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": _("The username or password is not right. Check both and try again."),
+        "invalid_login": _("The username, email address or password is not right. Check them and try again."),
         "awaiting_review": _(
             "Your account is waiting for review. We will email you when it has been approved, and then you can log in."
         ),
@@ -40,7 +41,8 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].error_messages["required"] = _("Enter your username.")
+        self.fields["username"].label = _("Username or email address")
+        self.fields["username"].error_messages["required"] = _("Enter your username or email address.")
         self.fields["password"].error_messages["required"] = _("Enter your password.")
         self.fields["password"].widget = PasswordInput(attrs={"autocomplete": "current-password"})
 
@@ -49,7 +51,10 @@ class LoginForm(AuthenticationForm):
         username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
         if username is None or not password:
             return self.cleaned_data
-        user = User.objects.with_username(username).select_related("profile").first()
+        user = User.objects.for_login(username.strip())
+        if user is not None:
+            # Django's backend finds the account by its username; an address is turned into it here.
+            self.cleaned_data["username"] = user.username
         if user is not None and not user.is_active:
             # authenticate() would check the password and then refuse the account; check it once here
             # instead, and say why only to someone who knows the password.

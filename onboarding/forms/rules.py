@@ -20,6 +20,8 @@ class PasswordRulesMixin:
     new_password_fields = ("password1", "password2")
     # The wizard keeps the hash of a password already checked: its fields may then be left blank.
     has_password = False
+    # ... and has just kept the password typed on this submission, though another field failed.
+    password_kept = False
 
     def show_password_rules(self):
         """Call from __init__: the help texts are rendered with the page, once the errors are known."""
@@ -49,12 +51,19 @@ class PasswordRulesMixin:
     def password_help(self):
         return render_to_string(
             "onboarding/includes/password_help.html",
-            {"rules": self.password_rules(), "emptied": self.passwords_emptied, "has_password": self.has_password},
+            {
+                "rules": self.password_rules(),
+                "emptied": self.passwords_emptied,
+                "has_password": self.has_password,
+                "kept": self.password_kept,
+            },
         )
 
     def password2_help(self):
         if self.passwords_emptied:
             return gettext("Emptied for the same reason. Type the same password again.")
+        if self.password_kept:
+            return gettext("Leave this blank too, to keep the password you chose.")
         return gettext("Type the same password again, to check for typing mistakes.")
 
     def check_password_rules(self, password, user):
@@ -70,5 +79,8 @@ class PasswordRulesMixin:
     def validate_password_for_user(self, user, password_field_name="password2"):
         """What Django's password forms call to check a new password: rule by rule here, to mark each one."""
         password = self.cleaned_data.get(password_field_name)
-        if password and not self.has_error(password_field_name):
+        if not password or self.has_error(password_field_name):
+            # A mismatch or a blank confirmation: the rules still judge the first password, in the same round.
+            password = self.cleaned_data.get(self.new_password_fields[0])
+        if password:
             self.check_password_rules(password, user)

@@ -2,15 +2,20 @@
 
 import hashlib
 import re
+import unicodedata
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..identities import (
+    INVISIBLE_CATEGORIES,
     identity_key,
     username_key,
     validate_email_address,
@@ -26,11 +31,47 @@ from .widgets import PasswordInput
 class StepForm(forms.Form):
     """A wizard step: crispy renders the fields, the wizard template renders the <form> and buttons."""
 
+    # The step opens with its first field focused, so typing can start at once (not five tabs away).
+    # A page with errors focuses its error summary instead (site.js).
+    focus_first_field = True
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        if self.focus_first_field and not self.is_bound and self.fields:
+            next(iter(self.fields.values())).widget.attrs["autofocus"] = True
+
+
+class OneErrorField:
+    """When several validators refuse a value, say the one that explains most, once (not overlapping messages)."""
+
+    def run_validators(self, value):
+        try:
+            super().run_validators(value)
+        except ValidationError as error:
+            raise ValidationError([self.explains_most(error.error_list, value)]) from None
+
+    def explains_most(self, errors, value):
+        return errors[0]
+
+
+class UsernameField(OneErrorField, forms.CharField):
+    def explains_most(self, errors, value):
+        # "no spaces!" breaks the character rule, which names spaces too; only invisible characters get their own.
+        visible = "".join(char for char in value if unicodedata.category(char) not in INVISIBLE_CATEGORIES)
+        invalid = [error for error in errors if error.code == "invalid"]
+        if invalid and not re.fullmatch(UnicodeUsernameValidator.regex, visible or "x"):
+            return invalid[0]
+        return errors[0]
+
+
+class EmailAddressField(OneErrorField, forms.EmailField):
+    def explains_most(self, errors, value):
+        # "name@example": the missing dot is the more precise reason than "not in the right format".
+        specific = [error for error in errors if error.code != "invalid"]
+        return (specific or errors)[0]
 
 
 class AccountForm(PasswordRulesMixin, StepForm):
@@ -54,7 +95,7 @@ class AccountForm(PasswordRulesMixin, StepForm):
         ),
     }
 
-    username = forms.CharField(
+    username = UsernameField(
         label=_("Username"),
         max_length=150,
         validators=[validate_visible, UnicodeUsernameValidator(), validate_not_reserved, validate_not_confusable],
@@ -66,7 +107,7 @@ class AccountForm(PasswordRulesMixin, StepForm):
         },
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
     )
-    email = forms.EmailField(
+    email = EmailAddressField(
         label=_("Email address"),
         max_length=254,  # what RFC 5321 allows in a path, and the model's length
         validators=[validate_email_address],
@@ -120,6 +161,10 @@ class AccountForm(PasswordRulesMixin, StepForm):
         # With mandatory verification the wizard never says an address is registered: "Create account"
         # then mails the address's owner instead (enumeration prevention).
         if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory" and User.objects.with_email(email).exists():
+            # The error says "Log in instead"; the link to do it sits under the field (a link inside the
+            # error would nest inside the error summary's own link to the field).
+            link = format_html('<a href="{}">{}</a>', reverse("login"), gettext("Log in instead"))
+            self.fields["email"].help_text = self["email"].help_text = link  # the bound field keeps its own copy
             raise ValidationError(self.error_messages["email_taken"], code="email_taken")
         return email
 
@@ -133,19 +178,40 @@ class AccountForm(PasswordRulesMixin, StepForm):
             return cleaned_data
         if not password1:
             self.add_error("password1", ValidationError(self.error_messages["password_required"], code="required"))
-        elif not password2:
+            return cleaned_data
+        if not password2:
             self.add_error("password2", ValidationError(self.error_messages["password2_required"], code="required"))
         elif password1 != password2:
             self.add_error("password2", ValidationError(self.error_messages["password_mismatch"], code="password_mismatch"))
-        else:
-            user = User(username=cleaned_data.get("username", ""), email=cleaned_data.get("email", ""))
-            self.check_password_rules(password2, user)
+        # The rules judge the first password even beside a mismatch, so every problem shows in one round.
+        username, email = self.checked_against()
+        self.check_password_rules(password1, User(username=username, email=email))
         return cleaned_data
+
+    def checked_against(self):
+        """The username and email the password is checked against: as cleaned, else as typed when they failed."""
+        return tuple(
+            self.cleaned_data.get(name) or self.data.get(self.add_prefix(name), "").strip()
+            for name in ("username", "email")
+        )
 
     def identity(self):
         """A digest of the username and email the password is checked against (as the uniqueness checks see them)."""
-        keys = (identity_key(self.cleaned_data.get("username", "")), identity_key(self.cleaned_data.get("email", "")))
+        keys = tuple(identity_key(value) for value in self.checked_against())
         return hashlib.sha256("\n".join(keys).encode()).hexdigest()
+
+    @property
+    def password_passed(self):
+        """True when the typed password met every rule and was confirmed, though another field failed."""
+        return bool(self.new_password) and not (
+            self.failed_rules or self.has_error("password1") or self.has_error("password2")
+        )
+
+    def keep_password(self):
+        """The wizard kept this password's hash: show the fields as optional, and say why."""
+        self.has_password = self.password_kept = True
+        for name in self.new_password_fields:
+            self.fields[name].widget.attrs.pop("required", None)
 
     @property
     def new_password(self):
@@ -196,6 +262,8 @@ class ProfileForm(StepForm):
 
 class ConfirmForm(StepForm):
     """Accept the terms and create the account."""
+
+    focus_first_field = False  # the box sits under the answers to read first: focusing it would scroll past them
 
     accept_terms = forms.BooleanField(
         label=_("I accept the terms of use"),

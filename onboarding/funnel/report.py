@@ -5,10 +5,12 @@ from collections import Counter
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from ..models import FunnelDay
-from . import DURATION_BUCKETS, LONGER, store
+from . import DURATION_BUCKETS, LONGER, names, store
 
 PERIODS = (7, 30, 90)
 STEPS = [
@@ -21,6 +23,7 @@ STEPS = [
     ("approved", _("Approved")),
     ("rejected", _("Rejected")),
 ]
+MAX_BAR = 40
 # Steps in a row: each one's drop-off is counted from the one before it.
 CHAIN = ["started", "account", "profile", "confirm", "created", "confirmed"]
 
@@ -70,7 +73,11 @@ def funnel(days):
         "median": percentile(durations, 0.5),
         "p90": percentile(durations, 0.9),
         "timed": sum(durations.values()),
-        "errors": [{"field": field, "code": code, "count": count} for (field, code), count in errors.most_common()],
+        "errors": [
+            {"field": field, "code": code, "count": count, "field_name": names.field_name(field),
+             "code_name": names.error_name(code)}
+            for (field, code), count in errors.most_common()
+        ],  # fmt: skip
         "per_day": [
             {"day": since + datetime.timedelta(days=offset), "count": per_day[since + datetime.timedelta(days=offset)]}
             for offset in range(days)
@@ -119,21 +126,59 @@ def percentile(buckets, share):
     return None
 
 
-def chart(per_day, width=720, height=200):
-    """Bars for signups per day, as numbers an SVG template draws (no script, no inline style)."""
-    top = max([row["count"] for row in per_day] + [1])
-    slot = width / max(len(per_day), 1)
-    bars = []
+def nice_top(value):
+    """The axis's top: the count rounded up to 1, 2 or 5 times a power of ten, so its ticks are round numbers."""
+    magnitude = 1
+    while True:
+        for step in (1, 2, 5):
+            if value <= step * magnitude:
+                return step * magnitude
+        magnitude *= 10
+
+
+def chart(per_day, width=720, height=240):
+    """Bars for signups per day with both axes, as numbers an SVG template draws (no script, no inline style).
+
+    Bars never grow wider than MAX_BAR (one day is a bar, not a block), a day with signups is never
+    drawn thinner than a line, and at most about eight days are labelled, evenly spaced.
+    """
+    left, right, top_margin, bottom = 44, 8, 12, 36
+    plot_width, plot_height = width - left - right, height - top_margin - bottom
+    top = nice_top(max([row["count"] for row in per_day] + [1]))
+    slot = plot_width / max(len(per_day), 1)
+    bar_width = min(slot * 0.8, MAX_BAR)
+    baseline = top_margin + plot_height
+    bars, labels = [], []
+    every = max(1, -(-len(per_day) // 8))
+    axis_format = pgettext("date on the funnel chart's axis", "j M")
     for index, row in enumerate(per_day):
-        bar_height = round(row["count"] / top * (height - 20), 1)
+        bar_height = row["count"] / top * plot_height
+        if row["count"]:
+            bar_height = max(bar_height, 2)
+        centre = left + index * slot + slot / 2
         bars.append(
             {
-                "x": round(index * slot + slot * 0.1, 1),
-                "y": round(height - bar_height, 1),
-                "width": round(slot * 0.8, 1),
-                "height": bar_height,
+                "x": round(centre - bar_width / 2, 1),
+                "y": round(baseline - bar_height, 1),
+                "width": round(bar_width, 1),
+                "height": round(bar_height, 1),
                 "day": row["day"],
                 "count": row["count"],
             }
         )
-    return {"width": width, "height": height, "top": top, "bars": bars}
+        if index % every == 0 or index == len(per_day) - 1 and index % every > every // 2:
+            labels.append({"x": round(centre, 1), "text": date_format(row["day"], axis_format)})
+    ticks = [{"y": round(baseline - value / top * plot_height, 1), "value": value} for value in (0, top // 2, top)]
+    return {
+        "width": width,
+        "height": height,
+        "top": top,
+        "bars": bars,
+        "left": left,
+        "right": width - right,
+        "baseline": baseline,
+        "label_y": baseline + 18,
+        "ticks": [tick for number, tick in enumerate(ticks) if number == 0 or tick["value"]],
+        "labels": labels,
+        "tick_x": left - 6,
+    }

@@ -15,10 +15,11 @@ from ..models import Profile, SignupDraft, User
 
 
 @transaction.atomic
-def update_details(*, user, real_name, preferred_name="", phone="", language):
-    """Replace the profile answers given at signup, and the language of our mail to the person."""
+def update_details(*, user, real_name, preferred_name="", phone="", language, time_zone=None):
+    """Replace the profile answers given at signup, the language of our mail to the person and their time zone."""
+    zone = {} if time_zone is None else {"time_zone": time_zone}
     Profile.objects.filter(user=user).update(
-        real_name=real_name, preferred_name=preferred_name, phone=phone, language=language
+        real_name=real_name, preferred_name=preferred_name, phone=phone, language=language, **zone
     )
     User.objects.set_searched_name(user.pk, real_name)
 

@@ -20,6 +20,7 @@ def create_account(
     preferred_name="",
     phone="",
     language=None,
+    time_zone="",
     email_verified=False,
     signup_token=None,
     date_joined=None,
@@ -51,6 +52,7 @@ def create_account(
         preferred_name=preferred_name,
         phone=phone,
         language=language or settings.LANGUAGE_CODE,
+        time_zone=time_zone,
         signup_token=signup_token,
     )
     user.save()

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
-from .. import links
+from .. import links, timezones
 from ..mail import queue_mail
 from ..models import SignupDraft
 from .accounts import create_account
@@ -112,8 +112,8 @@ def clear_expired_drafts():
     return deleted
 
 
-def send_resume_link(*, email, resume_url, expires_at, language):
-    """Queue the mail carrying the "finish later" link, saying until when it works."""
+def send_resume_link(*, email, resume_url, expires_at, language, time_zone):
+    """Queue the mail carrying the "finish later" link, saying until when it works in the person's zone."""
     with translation.override(language):
-        expires = formats.date_format(timezone.localtime(expires_at), "DATETIME_FORMAT")
+        expires = timezones.format_datetime(expires_at, time_zone)
     queue_mail("resume", to=email, language=language, context={"resume_url": resume_url, "expires": expires})

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
-from .. import services
+from .. import services, timezones
 from ..abuse import guard_password_check
 from ..forms.account import ChangePasswordForm, DeleteAccountForm, DetailsForm
 from ..models import ReviewStatus
@@ -40,7 +40,10 @@ def review_in_words(profile):
         return _("Approved: your signup has been checked and accepted.")
     if profile.review_status == ReviewStatus.REJECTED:
         return _("Not approved.")
-    return _("Waiting for review. You can use your account in the meantime.")
+    return _(
+        "Waiting for review: our team looks at each new signup, to keep out spam and fake accounts. "
+        "You can use your account in the meantime, and we will email you if it is not approved."
+    )
 
 
 # Error reports (the 500 mail, a debug page) show these as stars: they hold the person's passwords.
@@ -106,10 +109,13 @@ class EditDetailsView(AccountFormView):
         kwargs = FormView.get_form_kwargs(self)
         profile = self.request.user.profile
         kwargs["initial"] = {name: getattr(profile, name) for name in DetailsForm.base_fields}
+        kwargs["initial"]["time_zone"] = profile.time_zone or timezones.zone_name(self.request)
         return kwargs
 
     def form_valid(self, form):
         services.update_details(user=self.request.user, **form.cleaned_data)
+        if form.cleaned_data["time_zone"]:
+            timezones.remember(self.request, form.cleaned_data["time_zone"])
         messages.success(self.request, _("Your details have been saved."))
         return super().form_valid(form)
 
@@ -197,6 +203,7 @@ def personal_data(user):
             "preferred_name": profile.preferred_name,
             "phone": profile.phone,
             "language": profile.language,
+            "time_zone": profile.time_zone,
             "review_status": profile.review_status,
             "reviewed_at": profile.reviewed_at,
         },

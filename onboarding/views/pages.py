@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from ..models import ReviewStatus, User
 from ..wizard import SUCCESS_KEYS, SignupWizard, has_answers
 from ..wizard.view import ENDED_KEY, SUCCESS_UNTIL
 from ..wizard.email import RESEND_KEY
@@ -46,9 +47,15 @@ class DoneView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update({key: self.request.session.get(key, "") for key in SUCCESS_KEYS})
-        context["awaiting_review"] = settings.SIGNUP_REQUIRES_APPROVAL
+        # The account as it is now: the address may have been confirmed, or the signup approved, since.
+        account = User.objects.with_username(self.request.session["success_id"]).select_related("profile").first()
+        profile = getattr(account, "profile", None)
+        confirmed = bool(account and account.email_verified_at)
+        approved = bool(profile and profile.review_status == ReviewStatus.APPROVED)
+        context["awaiting_review"] = settings.SIGNUP_REQUIRES_APPROVAL and not approved
         context["must_confirm"] = settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
-        context["confirmation_sent"] = RESEND_KEY in self.request.session
+        context["email_confirmed"] = confirmed
+        context["confirmation_sent"] = RESEND_KEY in self.request.session and not confirmed
         return context
 
 

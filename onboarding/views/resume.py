@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView, View
 
-from .. import services
+from .. import services, timezones
 from ..wizard import SignupWizard
 from ..wizard.email import PROVEN_EMAIL, RESUME_SENT_KEY
 from .email_links import link_problem
@@ -30,8 +30,8 @@ class ResumeLinkSentView(TemplateView):
 
     def get_context_data(self, **kwargs):
         sent = self.request.session[RESUME_SENT_KEY]
-        return {**super().get_context_data(**kwargs), "email": sent["email"],
-                "expires_at": parse_datetime(sent["expires_at"])}
+        expires = timezones.format_datetime(parse_datetime(sent["expires_at"]), timezones.zone_name(self.request))
+        return {**super().get_context_data(**kwargs), "email": sent["email"], "expires": expires}
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .. import links, services
+from .. import links, services, timezones
 from ..abuse import mail_limited
 from ..identities import normalize_email
 from ..mail import absolute_url
@@ -76,6 +76,7 @@ def email_finish_later_link(wizard):
         resume_url=absolute_url(request, reverse("onboarding:resume", args=[token])),
         expires_at=expires_at,
         language=get_language(),
+        time_zone=timezones.zone_name(request),
     )
     request.session[RESUME_SENT_KEY] = {"email": email, "expires_at": expires_at.isoformat()}
     return redirect("onboarding:resume_link_sent")

@@ -24,7 +24,7 @@ from django.views.i18n import set_language
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 
-from .. import funnel, services
+from .. import funnel, services, timezones
 from ..abuse import guard_signup_post
 from ..forms import AccountForm, ConfirmForm, ProfileForm
 from ..identities import email_key
@@ -290,6 +290,7 @@ class SignupWizard(NamedUrlSessionWizardView):
 
         self.storage.current_step = step
         self.ensure_id()
+        timezones.remember(request, request.POST.get("time_zone"))  # from then on, times in the person's zone
         form = self.get_form(step, data=request.POST)
         refused = self.refuse_oversized(step, form)
         if refused:
@@ -317,6 +318,10 @@ class SignupWizard(NamedUrlSessionWizardView):
         if not form.is_valid():
             funnel.step_errors(step, form)
             self.store(step, form, valid=False)
+            if step == "account" and form.password_passed:
+                # An error elsewhere need not cost a good password: its hash is kept for the same username and email.
+                self.remember_password(form)
+                form.keep_password()
             return self.render(form)
         if step == self.steps.last:
             return self.finish(form)
@@ -385,6 +390,7 @@ class SignupWizard(NamedUrlSessionWizardView):
                 preferred_name=profile["preferred_name"],
                 phone=profile["phone"],
                 language=get_language(),
+                time_zone=timezones.zone_name(self.request),
                 signup_token=self.wizard_id,
                 email_verified=self.extra(PROVEN_EMAIL) == email_key(account["email"]),
                 confirm_url_for=partial(confirm_url, self.request),

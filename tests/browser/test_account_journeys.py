@@ -62,7 +62,7 @@ def test_a_person_manages_their_account_from_signup_to_deletion(page):
     page.wait_for_url("**/")
     assert "You have logged out." in page.locator("main").inner_text()
     log_in(page, "minji", PASSWORD)
-    assert "The username or password is not right." in page.locator("#error-summary").inner_text()
+    assert "The username, email address or password is not right." in page.locator("#error-summary").inner_text()
     log_in(page, "minji", NEW_PASSWORD)
     page.wait_for_url("**/account/")
     assert "Welcome back" not in page.locator("main").inner_text()
@@ -85,7 +85,7 @@ def test_a_person_manages_their_account_from_signup_to_deletion(page):
     assert page.get_by_role("heading", level=1).inner_text() == "Your account has been deleted"
     assert not User.objects.filter(username="minji").exists()
     log_in(page, "minji", NEW_PASSWORD)
-    assert "The username or password is not right." in page.locator("#error-summary").inner_text()
+    assert "The username, email address or password is not right." in page.locator("#error-summary").inner_text()
 
 
 def account_states(page, sent_mail):

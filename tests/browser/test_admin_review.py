@@ -73,3 +73,32 @@ def test_a_superuser_finds_reads_and_approves_a_new_signup(page, queue):
     assert profile.review_status == ReviewStatus.APPROVED
     assert profile.reviewed_by.username == "boss"
     assert User.objects.get(username="seojun").profile.review_status == ReviewStatus.PENDING
+
+
+def test_reject_and_open_next_asks_first_with_a_note_and_the_mail_choice(page, queue):
+    from tests.browser.conftest import assert_no_axe_violations
+
+    page.goto("/admin/")
+    page.get_by_label("Username").fill("boss")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    seojun = User.objects.get(username="seojun")
+    page.goto(f"/admin/onboarding/user/{seojun.pk}/change/")
+    reject = page.get_by_role("button", name="Reject and open next")
+    approve = page.get_by_role("button", name="Approve and open next")
+    # Reject looks like a danger action, not like Approve.
+    assert reject.evaluate("e => getComputedStyle(e).backgroundColor") != approve.evaluate(
+        "e => getComputedStyle(e).backgroundColor"
+    )
+    reject.click()
+    expect(page.get_by_role("heading", name="Reject signups")).to_be_visible()
+    expect(page.locator("#content")).to_contain_text("Are you sure you want to reject this user?")
+    assert User.objects.get(username="seojun").profile.review_status == ReviewStatus.PENDING
+    assert_no_axe_violations(page)
+    page.get_by_label("Note (optional)").fill("Duplicate of another account.")
+    page.get_by_label("Email each person to say their signup was not approved").uncheck()
+    page.get_by_role("button", name="Yes, reject").click()
+    expect(page.locator(".messagelist")).to_contain_text("Rejected 1 signup.")
+    expect(page.get_by_role("button", name="Reject and open next")).to_be_visible()  # the next pending signup
+    profile = User.objects.get(username="seojun").profile
+    assert profile.review_status == ReviewStatus.REJECTED and profile.review_note == "Duplicate of another account."

@@ -58,7 +58,7 @@ def test_a_person_who_forgot_their_password_sets_a_new_one(page_in, smtp_server,
 
     page = page_in("ko", viewport={"width": 375, "height": 800})
     page.goto("/login/")
-    page.get_by_role("link", name="비밀번호를 잊으셨나요?").click()
+    page.get_by_role("link", name="비밀번호 찾기").click()
     page.wait_for_url("**/password-reset/")
     assert_no_axe_violations(page)
     assert_fits_width(page)

@@ -40,7 +40,7 @@ def test_switching_language_mid_signup_keeps_the_answers_and_the_step(page_in):
     switch_to(page, "한국어")
     assert page.url.endswith("/signup/profile/")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
-    expect(page).to_have_title("프로필 – 3단계 중 2단계 – 회원 가입 – Maru")
+    expect(page).to_have_title("프로필 – 3단계 중 2단계 – 회원가입 – Maru")
     expect(page.get_by_role("heading", level=1)).to_have_text("프로필")
     expect(page.get_by_text("3단계 중 2단계: 프로필", exact=True)).to_be_attached()
     expect(page.locator("[aria-current=step]")).to_contain_text("프로필")
@@ -74,7 +74,7 @@ def test_korean_errors_come_with_korean_titles_and_korean_password_messages(page
     page.goto("/signup/account/")
     fill_account(page, password="password")
     submit(page)
-    expect(page).to_have_title("오류: 계정 – 3단계 중 1단계 – 회원 가입 – Maru")
+    expect(page).to_have_title("오류: 계정 – 3단계 중 1단계 – 회원가입 – Maru")
     expect(page.locator("#error-summary")).to_be_focused()
     expect(page.locator("#error-summary")).to_contain_text("비밀번호 칸 아래에 표시된 조건")
     # The rule it failed, marked where it is listed, says what to do, and is read with the field.

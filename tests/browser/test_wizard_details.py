@@ -71,17 +71,17 @@ def test_after_an_error_the_empty_password_fields_say_why(page_in):
     # Before anything is sent: the rules, once, and no talk of emptied fields.
     expect(password1).to_have_accessible_description(re.compile("At least 15 characters"))
     expect(password1).not_to_have_accessible_description(re.compile("empty"))
-    expect(page.locator(".password-rule")).to_have_count(5)
+    expect(page.locator(".password-rule")).to_have_count(6)
 
     fill_account(page, email="not an email")
     submit(page)
     expect(page.locator("#error-summary")).to_be_focused()
     expect(password1).to_have_value("")
     expect(password2).to_have_value("")
-    expect(password1).to_have_accessible_description(re.compile("we never send a password back to the page"))
-    expect(password2).to_have_accessible_description(re.compile("Emptied for the same reason"))
-    # The password itself passed every rule: nothing is marked.
-    expect(page.locator(".password-rule.failed")).to_have_count(0)
+    # The password met every rule, so its hash is kept through the address's error, and the page says so.
+    expect(password1).to_have_accessible_description(re.compile("Your password meets the rules, so we kept it"))
+    expect(password2).to_have_accessible_description(re.compile("Leave this blank too"))
+
 
 
 def test_a_failing_rule_is_marked_on_its_own_line_not_repeated(page_in):
@@ -94,8 +94,8 @@ def test_a_failing_rule_is_marked_on_its_own_line_not_repeated(page_in):
     expect(failed.first).to_contain_text("Not met")
     expect(failed.first).to_contain_text("At least 15 characters")
     expect(failed.first).to_contain_text("Your password is 8 characters long. Make it at least 15 characters")
-    expect(failed.last).to_contain_text("Your password is on a list of common or leaked passwords")
-    expect(page.locator(".password-rule")).to_have_count(5)  # still each rule once
+    expect(failed.last).to_contain_text("Your password is on a list of leaked or common passwords")
+    expect(page.locator(".password-rule")).to_have_count(6)  # still each rule once
     # One error for the field, pointing at the marks; what each rule says is not repeated elsewhere.
     expect(page.locator("#error-summary")).to_contain_text("does not meet the rules marked under the password field")
     expect(page.locator("#error-summary")).not_to_contain_text("8 characters long")

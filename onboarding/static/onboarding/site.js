@@ -5,6 +5,14 @@ document.addEventListener("DOMContentLoaded", function () {
   if (summary) {
     summary.focus();
   }
+  // The browser's time zone, so times are shown in the person's zone (the server keeps only a zone it knows).
+  document.querySelectorAll("input[data-detect-time-zone]").forEach(function (input) {
+    try {
+      input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {
+      input.value = "";
+    }
+  });
   // A double click sends a form once; the server also makes "Create account" run once.
   document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
