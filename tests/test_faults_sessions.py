@@ -107,19 +107,19 @@ def test_a_fault_right_after_create_account_says_the_account_exists_and_its_mail
 ):
     client = wizard_at_profile()
     assert client.post("/signup/profile/", step_data("profile", **PROFILE))["Location"] == "/signup/confirm/"
-    create_account = services.create_account
+    create_account = services.create_account_from_signup  # what the wizard's last step calls
 
     def create_then_lose_redis(**kwargs):
         user = create_account(**kwargs)
         own_redis.pause()  # committed; everything after it (funnel, login, the session) meets a frozen Redis
         return user
 
-    monkeypatch.setattr(services, "create_account", create_then_lose_redis)
+    monkeypatch.setattr(services, "create_account_from_signup", create_then_lose_redis)
     try:
         response, elapsed = timed(lambda: client.post("/signup/confirm/", CREATE))
     finally:
         own_redis.resume()
-        monkeypatch.setattr(services, "create_account", create_account)
+        monkeypatch.setattr(services, "create_account_from_signup", create_account)
     assert_our_503(response, elapsed)
     page = response.content.decode()
     assert "Your account <strong>minji</strong> was created" in page
@@ -129,10 +129,12 @@ def test_a_fault_right_after_create_account_says_the_account_exists_and_its_mail
     # The confirmation mail was committed with the account.
     assert DBTaskResult.objects.filter(task_path="onboarding.mail.send_mail").count() == 1
 
-    # "Create account" again, now that Redis answers: the done page, not "that username is taken".
+    # "Create account" again, now that Redis answers: "already created", never "that username is taken".
+    # Only the request that created an account logs in to it (issue 18: one signup, one owner), so the
+    # person logs in as the 503 page said.
     retry = client.post("/signup/confirm/", CREATE)
-    assert retry.status_code == 302 and retry["Location"] == "/signup/done/"
-    assert "Welcome, Minji!" in client.get("/signup/done/").content.decode()
+    assert retry.status_code == 302 and retry["Location"] == "/signup/already-created/"
+    assert "This account has already been created" in client.get(retry["Location"]).content.decode()
     [mail] = sent_mail()
     assert mail.to == ["minji@example.com"] and "/email/confirm/" in mail.body
     assert len(sent_mail()) == 1  # one mail, however often it was pressed
