@@ -39,7 +39,7 @@ import logging
 import secrets
 import smtplib
 from datetime import timedelta
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 from functools import partial
 
 from django.conf import settings
@@ -71,7 +71,8 @@ def site_name():
 
 
 def message_domain():
-    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    # The sender's domain, from the bare address: DEFAULT_FROM_EMAIL may carry a display name ("Maru <a@b>").
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
 
 
 def render_mail(kind, *, to, language, context, message_id=None):

@@ -49,7 +49,7 @@ def test_the_korean_page_for_an_account_that_was_made(monkeypatch, signup):
     response = client.post("/signup/confirm/", {"signup_wizard-current_step": "confirm", "confirm-accept_terms": "on"})
     assert response.status_code == 503
     page = response.content.decode()
-    assert "<strong>minji</strong> 계정은 만들어졌습니다" in page and "다시 회원 가입할 필요는 없습니다" in page
+    assert "<strong>minji</strong> 계정은 만들어졌습니다" in page and "다시 회원가입할 필요는 없습니다" in page
     assert User.objects.filter(username="minji").exists()
 
 
