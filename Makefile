@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # make run PORT=8001 when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: run serve test bench bench-admin install migrate messages screenshots clean
+.PHONY: run serve test test-fast lint format bench bench-admin install migrate messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,20 @@ test: install
 	else \
 		echo "DATABASE_URL and REDIS_URL are not set: skipped the PostgreSQL and Redis pass."; \
 	fi
+
+## The suite without the browser tests, on SQLite: the quick loop while working.
+test-fast: install
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest -m "not postgres and not redis and not browser" -q
+
+## ruff: lint (pyflakes, pycodestyle, import order, bugbear, pyupgrade, Django rules) and format, as CI checks them.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Apply ruff's formatting and its safe fixes.
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 ## Signups per second against the password-hashing limit, and each request's cost (about 3 minutes).
 ## SQLite in a temporary directory; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set.

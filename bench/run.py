@@ -397,10 +397,7 @@ def report(results):
         "Targets (issue 7):",
         table(
             ["target", "measured", "met"],
-            [
-                [t["target"], t["value"], {True: "yes", False: "NO", None: "n/a"}[t["met"]]]
-                for t in results["targets"]
-            ],
+            [[t["target"], t["value"], {True: "yes", False: "NO", None: "n/a"}[t["met"]]] for t in results["targets"]],
         ),
     ]
     return "\n".join(out)

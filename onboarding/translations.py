@@ -6,9 +6,7 @@ from django.utils.translation import gettext_noop
 
 DJANGO_STRINGS = [
     gettext_noop("username"),  # the login form's label and the admin's column
-    gettext_noop(
-        "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
-    ),
+    gettext_noop("Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."),
     gettext_noop(
         "Designates whether this user should be treated as active. Unselect this instead of deleting accounts."
     ),

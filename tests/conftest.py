@@ -10,11 +10,11 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.utils import translation
 
 from onboarding import services
-from django.contrib.auth.hashers import make_password
 
 # Playwright's sync API keeps an event loop running in the test thread; Django
 # refuses database calls there unless told that this is deliberate.

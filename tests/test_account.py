@@ -69,7 +69,10 @@ def test_edit_details_saves_them_with_the_signup_rules(client, person):
     assert response["Location"] == "/account/"
     profile = Profile.objects.get(user=person)
     assert (profile.real_name, profile.preferred_name, profile.phone, profile.language) == (
-        "Kim Minji", "Minji", "+82 10 1234 5678", "ko"
+        "Kim Minji",
+        "Minji",
+        "+82 10 1234 5678",
+        "ko",
     )
     assert "Your details have been saved." in text(client.get("/account/"))
 
@@ -221,8 +224,13 @@ def test_password_checks_on_the_account_pages_are_limited_like_login(settings, c
     settings.LOGIN_RATE_LIMIT = "3/h"
     # A fresh address: with Redis the counters outlive the test's database transaction.
     client.defaults["REMOTE_ADDR"] = client_address(3600)
-    wrong = {"current_password": "not the password at all", "confirm": "on", "email": "new@example.com",
-             "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    wrong = {
+        "current_password": "not the password at all",
+        "confirm": "on",
+        "email": "new@example.com",
+        "new_password1": NEW_PASSWORD,
+        "new_password2": NEW_PASSWORD,
+    }
     for _ in range(3):
         page = client.post(path, wrong)
         assert page.status_code == 200 and "That is not your current password." in page.content.decode()

@@ -122,9 +122,7 @@ def test_a_token_for_another_purpose_is_refused(client, person):
     assert client.get(f"/account/email/confirm/{forged}/").status_code == 400
 
 
-def test_in_mandatory_mode_a_taken_address_is_not_revealed_and_its_owner_is_told(
-    client, person, sent_mail, settings
-):
+def test_in_mandatory_mode_a_taken_address_is_not_revealed_and_its_owner_is_told(client, person, sent_mail, settings):
     settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
     services.create_account(username="other", email="other@example.com", password_hash="!", real_name="Other")
     response = ask(client, email="other@example.com")

@@ -354,7 +354,7 @@ def test_export_defuses_cells_that_a_spreadsheet_would_run(admin_client, name):
     row = list(csv.DictReader(io.StringIO(content)))[0]
     assert row["real_name"] == "'" + name
     # Quoted, so a reader splitting on ";" keeps the cell whole.
-    assert '"\'' + name.replace('"', '""') + '"' in content
+    assert "\"'" + name.replace('"', '""') + '"' in content
 
 
 # Adding and changing users -----------------------------------------------------

@@ -26,8 +26,10 @@ def change_url(user):
 @pytest.fixture
 def queue(admin_user):
     """Four pending signups, newest first, and one already approved."""
-    people = [make_signup(name, name.title(), days_ago=days) for name, days in
-              [("dana", 1), ("cho", 2), ("bora", 3), ("ahn", 4)]]
+    people = [
+        make_signup(name, name.title(), days_ago=days)
+        for name, days in [("dana", 1), ("cho", 2), ("bora", 3), ("ahn", 4)]
+    ]
     approved = make_signup("done", "Done Already", days_ago=5)
     services.review_signups(users=[approved], status=ReviewStatus.APPROVED, reviewer=admin_user)
     return people
@@ -41,7 +43,7 @@ def test_the_index_and_every_header_show_how_many_await_review_linking_to_them(a
     index = text(admin_client.get("/admin/"))
     link = f'href="{CHANGELIST}?{PENDING_FILTER}"'
     assert f'<a class="pending-queue" {link}>4 signups await review</a>' in index  # the header
-    assert f'<h2>Review queue</h2> <p> <a {link}>4 signups await review</a>' in index  # the index's own module
+    assert f"<h2>Review queue</h2> <p> <a {link}>4 signups await review</a>" in index  # the index's own module
     users_page = text(admin_client.get(CHANGELIST))
     assert f'<a class="pending-queue" {link}>4 signups await review</a>' in users_page
     assert listed(admin_client.get(f"{CHANGELIST}?{PENDING_FILTER}")) == ["dana", "cho", "bora", "ahn"]

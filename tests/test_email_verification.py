@@ -205,8 +205,9 @@ def test_mandatory_a_taken_address_looks_like_a_new_signup_and_mails_its_owner(m
 
     # The account step accepts the address; nothing says it is registered.
     stranger.get("/signup/")
-    account = stranger.post("/signup/account/", step_data("account", **{**ACCOUNT, "username": "hana",
-                                                                         "email": "MINJI@example.com"}))
+    account = stranger.post(
+        "/signup/account/", step_data("account", **{**ACCOUNT, "username": "hana", "email": "MINJI@example.com"})
+    )
     assert account.status_code == 302
     taken, taken_work = walk(stranger, "hana", "MINJI@example.com")
     fresh, fresh_work = walk(newcomer, "hana2", "hana2@example.com")
@@ -227,9 +228,7 @@ def test_mandatory_a_taken_address_looks_like_a_new_signup_and_mails_its_owner(m
 
     outbox = sent_mail()[delivered:]
     notice = [message for message in outbox if message.to == ["minji@example.com"]]
-    assert [message.subject for message in notice] == [
-        "Someone tried to sign up to Maru with your email address"
-    ]
+    assert [message.subject for message in notice] == ["Someone tried to sign up to Maru with your email address"]
     assert 'username "minji"' in notice[0].body
     assert "http://testserver/login/" in notice[0].body and "http://testserver/password-reset/" in notice[0].body
     assert "hana" not in notice[0].body

@@ -59,9 +59,13 @@ def test_a_big_multipart_body_is_refused_before_it_is_read(server):
     base_url, log = server
     boundary = "xyz"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n"
-        "Content-Type: application/octet-stream\r\n\r\n"
-    ).encode() + b"\0" * (2 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + b"\0" * (2 * 1024 * 1024)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     status, _headers, page = raw(
         base_url, "POST", "/login/", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     )
@@ -82,9 +86,9 @@ def test_a_small_multipart_body_with_a_file_is_refused(server):
     cookie, token = csrf_cookie(base_url)
     boundary = "xyz"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\n{token}\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nminji\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{token}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="username"\r\n\r\nminji\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="avatar"; filename="a.png"\r\n'
         "Content-Type: image/png\r\n\r\nPNG\r\n"
         f"--{boundary}--\r\n"
     ).encode()
@@ -108,7 +112,7 @@ def test_client_errors_are_logged_in_one_line_without_a_traceback(server):
     cookie, _token = csrf_cookie(base_url)
     boundary = "b"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n\r\nx\r\n--{boundary}--\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="f"; filename="x"\r\n\r\nx\r\n--{boundary}--\r\n'
     ).encode()
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Cookie": cookie}
     assert raw(base_url, "POST", "/login/", body, headers)[0] == 400

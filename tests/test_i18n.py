@@ -6,7 +6,6 @@ from django.utils import translation
 from onboarding.models import Profile, User
 from tests.conftest import WIZARD_KEY, step_data
 
-
 pytestmark = pytest.mark.django_db
 
 

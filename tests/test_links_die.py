@@ -20,9 +20,7 @@ ATTACKER = "attacker@example.net"
 
 
 def change_password(client, old=PASSWORD, new=NEW_PASSWORD):
-    response = client.post(
-        "/account/password/", {"current_password": old, "new_password1": new, "new_password2": new}
-    )
+    response = client.post("/account/password/", {"current_password": old, "new_password1": new, "new_password2": new})
     assert response["Location"] == "/account/"
 
 
@@ -35,9 +33,7 @@ def reset_password(email, new=NEW_PASSWORD, *, sent_mail):
 
 
 @pytest.mark.parametrize("owner_acts", ["changes the password", "resets the password"])
-def test_a_change_email_link_dies_when_the_owner_changes_or_resets_the_password(
-    existing_user, sent_mail, owner_acts
-):
+def test_a_change_email_link_dies_when_the_owner_changes_or_resets_the_password(existing_user, sent_mail, owner_acts):
     # The attacker knows the password and asks to move the address to theirs.
     attacker = Client()
     attacker.post("/login/", {"username": "Taken", "password": PASSWORD})

@@ -116,7 +116,12 @@ def test_the_login_page_links_to_the_signup(client):
 @pytest.mark.parametrize(
     "state",
     [
-        "no such account", "active", "awaiting review", "rejected", "switched off", "staff without a profile",
+        "no such account",
+        "active",
+        "awaiting review",
+        "rejected",
+        "switched off",
+        "staff without a profile",
         "unconfirmed",
     ],
 )

@@ -44,7 +44,7 @@ def test_a_queued_mail_waits_for_the_worker_then_leaves_by_real_smtp_in_its_lang
     [message] = smtp_server.inbox.messages
     assert message["To"] == "minji@example.com" and message["From"] == "Maru <signup@localhost>"
     assert message["Subject"].strip() == "[Maru] 가입이 승인되었습니다"
-    assert 'Maru의 minji 계정이 승인되어' in text_of(message)
+    assert "Maru의 minji 계정이 승인되어" in text_of(message)
     assert '<a href="https://signup.example.com/login/">' in html_of(message)
     assert '<html lang="ko">' in html_of(message)
     # Sent: the task row no longer holds the mail and its links.

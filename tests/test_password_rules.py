@@ -92,7 +92,9 @@ def test_a_passphrase_that_mentions_the_site_among_its_own_words_is_fine(client,
     settings.SITE_NAME = "Maru"
     password = "maru is where we meet friends"
     client.get("/signup/")
-    response = client.post("/signup/account/", step_data("account", **{**ACCOUNT, "password1": password, "password2": password}))
+    response = client.post(
+        "/signup/account/", step_data("account", **{**ACCOUNT, "password1": password, "password2": password})
+    )
     assert response.status_code == 302
 
 
@@ -114,7 +116,9 @@ def test_the_guess_estimate_reads_a_bounded_input(monkeypatch):
     seen = []
     real = passwords.zxcvbn
     monkeypatch.setattr(passwords, "zxcvbn", lambda text, **kwargs: seen.append(text) or real(text, **kwargs))
-    passwords.GuessablePasswordValidator().validate("my grandmother's kimchi stew uses three kinds of pepper and one secret: patience " * 2)
+    passwords.GuessablePasswordValidator().validate(
+        "my grandmother's kimchi stew uses three kinds of pepper and one secret: patience " * 2
+    )
     assert len(seen) == 1 and len(seen[0]) == passwords.ZXCVBN_LENGTH
 
 

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from bench.counts import count_signup
 from bench.signup import LABELS
 from onboarding import funnel
-from onboarding.wizard import rendering, view
 from onboarding.models import User
+from onboarding.wizard import rendering, view
 from tests.conftest import ACCOUNT, PROFILE, step_data
 
 # Real commits, as in the benchmark: no test transaction adding savepoints to the counts.

@@ -231,8 +231,11 @@ def test_make_serve_runs_gunicorn_with_whitenoise_on_loopback_and_its_worker_sen
         step = browser.post(
             f"{base_url}/signup/account/",
             page,
-            {**step_data("account", username="served", email="served@example.com"),
-             "account-password1": PASSWORD, "account-password2": PASSWORD},
+            {
+                **step_data("account", username="served", email="served@example.com"),
+                "account-password1": PASSWORD,
+                "account-password2": PASSWORD,
+            },
         )
         assert (step.status, step.headers["Location"]) == (302, "/signup/profile/")
         profile = browser.get(f"{base_url}/signup/profile/")

@@ -76,11 +76,14 @@ def test_over_https_the_session_and_csrf_cookies_carry_the_host_prefix():
     )
     result = manage("shell", "-c", script, **PRODUCTION)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.splitlines()[-1]) == [
-        "__Host-sessionid", "__Host-csrftoken", True, "/", "", True
-    ]
+    assert json.loads(result.stdout.splitlines()[-1]) == ["__Host-sessionid", "__Host-csrftoken", True, "/", "", True]
 
-    plain = manage("shell", "-c", "from django.conf import settings; print(settings.SESSION_COOKIE_NAME, "
-                   "settings.CSRF_COOKIE_NAME)", **PRODUCTION, DJANGO_HTTPS="0")
+    plain = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)",
+        **PRODUCTION,
+        DJANGO_HTTPS="0",
+    )
     # Browsers refuse __Host- cookies over plain HTTP.
     assert plain.stdout.splitlines()[-1].split() == ["sessionid", "csrftoken"]

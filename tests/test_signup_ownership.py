@@ -6,13 +6,11 @@ import re
 from importlib import import_module
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.utils import timezone
 
 from onboarding.funnel import store
-
 from onboarding.models import SignupDraft, User
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, step_data
 from tests.test_funnel import forget_funnel_counts
@@ -207,8 +205,9 @@ def test_in_mandatory_mode_the_username_reads_the_same_whatever_the_address(sett
 
 
 def test_the_done_page_shows_the_details_for_minutes_only(settings, signup, client):
-    import time_machine
     from datetime import timedelta
+
+    import time_machine
 
     settings.SIGNUP_REQUIRES_APPROVAL = True  # not logged in: the next person at the browser is a stranger
     signup(until="done")

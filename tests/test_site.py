@@ -26,7 +26,7 @@ def test_the_site_name_is_in_titles_header_footer_and_admin(client, settings, ad
     page = text(client.get("/signup/account/"))
     assert "<title>Account – Step 1 of 3 – Sign up – Hanbit</title>" in page
     assert '<span class="site-mark" aria-hidden="true"></span>Hanbit</a>' in page
-    assert "<strong>Hanbit</strong> <span class=\"text-body-secondary\">Books for everyone</span>" in page
+    assert '<strong>Hanbit</strong> <span class="text-body-secondary">Books for everyone</span>' in page
     # Django's login view sets its own site_name (the host): the header must still say ours.
     assert "<title>Log in – Hanbit</title>" in text(client.get("/login/"))
     client.force_login(admin_user)
@@ -87,7 +87,9 @@ def test_a_site_owner_replaces_the_terms_with_a_template_of_their_own(client, se
     )
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     assert "<h1>Our own terms</h1>" in text(client.get("/terms/"))
-    assert "<h1>이용약관</h1>" in text(client.get("/terms/", headers={"accept-language": "ko"}))  # one file per language
+    assert "<h1>이용약관</h1>" in text(
+        client.get("/terms/", headers={"accept-language": "ko"})
+    )  # one file per language
 
 
 def test_the_confirm_step_names_what_it_accepts_and_links_the_documents(signup):

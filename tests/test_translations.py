@@ -133,7 +133,8 @@ REGISTER_RULES = {
     "a clipped 음슴체 ending (write 합니다체)": re.compile(r"(?:함|됨)(?=[\s.]*$)"),
     # Verifying an address is 인증 (이메일 인증, 인증 메일); 확인 is for reading something over.
     "확인 for verifying an address (write 인증)": re.compile(
-        r"이메일(?: 주소)?(?:가|를|을|이|은|는)? ?확인(?!해 주세요)|확인 ?(?:메일|이메일|링크)|주소(?:가|를|이|는)? 확인됨"
+        r"이메일(?: 주소)?(?:가|를|을|이|은|는)? ?확인(?!해 주세요)"
+        r"|확인 ?(?:메일|이메일|링크)|주소(?:가|를|이|는)? 확인됨"
     ),
 }
 

@@ -7,7 +7,6 @@ from django.contrib.auth.hashers import check_password
 from onboarding.models import User
 from tests.conftest import PASSWORD, WIZARD_KEY, step_data
 
-
 pytestmark = pytest.mark.django_db
 
 
@@ -57,7 +56,9 @@ def test_happy_path_creates_user_and_profile_and_greets_them(signup):
 
 def test_invalid_step_shows_the_errors_and_stores_nothing_secret(client):
     client.get("/signup/")
-    response = client.post("/signup/account/", step_data("account", username="", email="x", password1="a", password2="b"))
+    response = client.post(
+        "/signup/account/", step_data("account", username="", email="x", password1="a", password2="b")
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "There is a problem" in page

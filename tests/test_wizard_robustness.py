@@ -5,14 +5,13 @@ import threading
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
 from django.test import Client, override_settings
 
 from onboarding.models import Profile, User
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, expire_session, step_data
 from tests.hashers import CountingArgon2PasswordHasher
-
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +68,10 @@ def test_back_keeps_what_was_typed_without_validating_it(signup, client):
     signup(until="profile")
     response = client.post(
         "/signup/profile/",
-        {**step_data("profile", real_name="", preferred_name="Half typed", phone="bad"), "wizard_goto_step": "account"},
+        {
+            **step_data("profile", real_name="", preferred_name="Half typed", phone="bad"),
+            "wizard_goto_step": "account",
+        },
     )
     assert response["Location"] == "/signup/account/"
     account = page_text(client.get("/signup/account/"))
@@ -202,7 +204,9 @@ def test_password_is_hashed_once_each_time_it_is_typed_and_never_at_the_end(sign
     new_password = "another fine sentence 7"
     client.post(
         "/signup/account/",
-        step_data("account", username="minji", email="minji@example.com", password1=new_password, password2=new_password),
+        step_data(
+            "account", username="minji", email="minji@example.com", password1=new_password, password2=new_password
+        ),
     )
     assert CountingArgon2PasswordHasher.calls == 2
 
@@ -382,9 +386,7 @@ def test_a_name_taken_while_the_person_was_on_later_steps_sends_them_back(signup
     signup(until="confirm")
     from onboarding import services
 
-    services.create_account(
-        username="MINJI", email="other@example.com", password_hash="!", real_name="Someone else"
-    )
+    services.create_account(username="MINJI", email="other@example.com", password_hash="!", real_name="Someone else")
     response = client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
     assert response["Location"] == "/signup/account/"
     page = page_text(client.get("/signup/account/"))

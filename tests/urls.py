@@ -5,7 +5,8 @@ from django.db import OperationalError
 from django.urls import path
 from django_ratelimit.exceptions import Ratelimited
 
-from config.urls import handler400, handler403, handler404, handler500, urlpatterns as site_urlpatterns  # noqa: F401
+from config.urls import handler400, handler403, handler404, handler500  # noqa: F401
+from config.urls import urlpatterns as site_urlpatterns
 
 
 def forbidden(request):

@@ -101,4 +101,3 @@ class CalendarChangeList:
 
 def calendar_date_hierarchy(cl):
     return date_hierarchy(CalendarChangeList(cl))
-

@@ -182,7 +182,9 @@ class AccountForm(PasswordRulesMixin, StepForm):
         if not password2:
             self.add_error("password2", ValidationError(self.error_messages["password2_required"], code="required"))
         elif password1 != password2:
-            self.add_error("password2", ValidationError(self.error_messages["password_mismatch"], code="password_mismatch"))
+            self.add_error(
+                "password2", ValidationError(self.error_messages["password_mismatch"], code="password_mismatch")
+            )
         # The rules judge the first password even beside a mismatch, so every problem shows in one round.
         username, email = self.checked_against()
         self.check_password_rules(password1, User(username=username, email=email))

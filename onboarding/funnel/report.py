@@ -74,8 +74,13 @@ def funnel(days):
         "p90": percentile(durations, 0.9),
         "timed": sum(durations.values()),
         "errors": [
-            {"field": field, "code": code, "count": count, "field_name": names.field_name(field),
-             "code_name": names.error_name(code)}
+            {
+                "field": field,
+                "code": code,
+                "count": count,
+                "field_name": names.field_name(field),
+                "code_name": names.error_name(code),
+            }
             for (field, code), count in errors.most_common()
         ],  # fmt: skip
         "per_day": [

@@ -133,4 +133,3 @@ def roll_up_past_days():
             pipe.execute()
             raise
         client.delete(claimed)
-

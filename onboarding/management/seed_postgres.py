@@ -60,8 +60,21 @@ WHERE status <> 'pending'
 """
 
 
-def seed(*, count, batch, people, statuses, domains, spread_days, password_hash, reviewer, messages, now,
-         pending_active, progress):
+def seed(
+    *,
+    count,
+    batch,
+    people,
+    statuses,
+    domains,
+    spread_days,
+    password_hash,
+    reviewer,
+    messages,
+    now,
+    pending_active,
+    progress,
+):
     """Write `count` signups in batches; people is a list of (full name, preferred name, username stem)."""
     sql = BATCH_SQL.format(
         user=connection.ops.quote_name(User._meta.db_table),

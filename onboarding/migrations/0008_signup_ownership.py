@@ -12,37 +12,36 @@ def key_existing_drafts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0007_search_text'),
+        ("onboarding", "0007_search_text"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReservedUsername',
+            name="ReservedUsername",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username_key', models.CharField(max_length=600, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("username_key", models.CharField(max_length=600, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'reserved username',
-                'verbose_name_plural': 'reserved usernames',
+                "verbose_name": "reserved username",
+                "verbose_name_plural": "reserved usernames",
             },
         ),
         migrations.AddField(
-            model_name='signupdraft',
-            name='email_key',
-            field=models.CharField(db_index=True, default='', max_length=1000),
+            model_name="signupdraft",
+            name="email_key",
+            field=models.CharField(db_index=True, default="", max_length=1000),
         ),
         migrations.AddField(
-            model_name='signupdraft',
-            name='moved_to',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="signupdraft",
+            name="moved_to",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
         migrations.AddField(
-            model_name='signupdraft',
-            name='used_at',
+            model_name="signupdraft",
+            name="used_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.RunPython(key_existing_drafts, migrations.RunPython.noop),

@@ -4,23 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0008_signup_ownership'),
+        ("onboarding", "0008_signup_ownership"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MailWorker',
+            name="MailWorker",
             fields=[
-                ('worker_id', models.CharField(max_length=64, primary_key=True, serialize=False, verbose_name='worker id')),
-                ('host', models.CharField(blank=True, max_length=255, verbose_name='host')),
-                ('pid', models.PositiveIntegerField(default=0, verbose_name='process id')),
-                ('seen_at', models.DateTimeField(db_index=True, verbose_name='seen at')),
+                (
+                    "worker_id",
+                    models.CharField(max_length=64, primary_key=True, serialize=False, verbose_name="worker id"),
+                ),
+                ("host", models.CharField(blank=True, max_length=255, verbose_name="host")),
+                ("pid", models.PositiveIntegerField(default=0, verbose_name="process id")),
+                ("seen_at", models.DateTimeField(db_index=True, verbose_name="seen at")),
             ],
             options={
-                'verbose_name': 'mail worker',
-                'verbose_name_plural': 'mail workers',
+                "verbose_name": "mail worker",
+                "verbose_name_plural": "mail workers",
             },
         ),
     ]

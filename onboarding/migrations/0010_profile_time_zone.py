@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0009_mail_worker'),
+        ("onboarding", "0009_mail_worker"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='profile',
-            name='time_zone',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='time zone'),
+            model_name="profile",
+            name="time_zone",
+            field=models.CharField(blank=True, default="", max_length=64, verbose_name="time zone"),
         ),
     ]

@@ -10,9 +10,6 @@ from .account import (  # noqa: F401
     update_details,
 )
 from .accounts import create_account, reserve_username  # noqa: F401
-from .review import REVIEW_PERMISSION, Review, review_signups, send_approval_emails  # noqa: F401
-from .email import confirm_email, send_confirmation_email, send_signup_attempt_notice  # noqa: F401
-from .passwords import reset_password, send_password_reset  # noqa: F401
 from .drafts import (  # noqa: F401
     SignupMoved,
     clear_expired_drafts,
@@ -24,3 +21,6 @@ from .drafts import (  # noqa: F401
     save_draft,
     send_resume_link,
 )
+from .email import confirm_email, send_confirmation_email, send_signup_attempt_notice  # noqa: F401
+from .passwords import reset_password, send_password_reset  # noqa: F401
+from .review import REVIEW_PERMISSION, Review, review_signups, send_approval_emails  # noqa: F401

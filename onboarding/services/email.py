@@ -1,4 +1,4 @@
-"""Email addresses: sending the confirmation link, confirming, and telling an owner about a signup with their address."""
+"""Email addresses: sending the confirmation link, confirming, and telling an owner of a signup with their address."""
 
 from django.db import transaction
 from django.utils import timezone

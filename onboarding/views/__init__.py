@@ -1,17 +1,5 @@
 """The app's views, one module per flow; settings and URLconfs name them through this package."""
 
-from .errors import (  # noqa: F401
-    bad_request,
-    csrf_failure,
-    healthz,
-    healthz_mail,
-    page_not_found,
-    permission_denied,
-    server_error,
-    service_unavailable,
-    too_many_requests,
-)
-from .pages import AlreadyCreatedView, DoneView, LandingView, StartOverView  # noqa: F401
 from .account import (  # noqa: F401
     AccountDeletedView,
     AccountView,
@@ -28,7 +16,19 @@ from .email_links import (  # noqa: F401
     EmailConfirmedView,
     ResendConfirmationView,
 )
+from .errors import (  # noqa: F401
+    bad_request,
+    csrf_failure,
+    healthz,
+    healthz_mail,
+    page_not_found,
+    permission_denied,
+    server_error,
+    service_unavailable,
+    too_many_requests,
+)
+from .legal import LegalPageView  # noqa: F401
 from .login import LoginView  # noqa: F401
+from .pages import AlreadyCreatedView, DoneView, LandingView, StartOverView  # noqa: F401
 from .passwords import PasswordResetConfirmView, PasswordResetView  # noqa: F401
 from .resume import ResumeLinkSentView, ResumeSignupView  # noqa: F401
-from .legal import LegalPageView  # noqa: F401

@@ -89,8 +89,9 @@ class AccountFormView(AccountPage, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(title=self.title, intro=self.intro, button=self.button,
-                                        button_class=self.button_class, **kwargs)
+        return super().get_context_data(
+            title=self.title, intro=self.intro, button=self.button, button_class=self.button_class, **kwargs
+        )
 
 
 class EditDetailsView(AccountFormView):

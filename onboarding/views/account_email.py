@@ -106,9 +106,7 @@ class ConfirmEmailChangeView(View):
 
     def post(self, request):
         try:
-            user = services.change_email(
-                user_id=self.user_id, fingerprint=self.fingerprint, new_email=self.new_email
-            )
+            user = services.change_email(user_id=self.user_id, fingerprint=self.fingerprint, new_email=self.new_email)
         except IntegrityError:
             return link_problem(
                 request,
@@ -122,9 +120,7 @@ class ConfirmEmailChangeView(View):
         return self.changed(request)
 
     def changed(self, request, already=False):
-        return render(
-            request, "onboarding/account/email_changed.html", {"email": self.new_email, "already": already}
-        )
+        return render(request, "onboarding/account/email_changed.html", {"email": self.new_email, "already": already})
 
     def superseded(self, request):
         return link_problem(

@@ -14,6 +14,7 @@ from ..abuse import mail_limited
 from ..models import User
 from ..wizard.email import RESEND_KEY, send_confirmation
 
+
 def link_problem(request, *, title, message, status, resend=False, more=None):
     """Our page for a link that cannot be used: what happened and what to do next (`more`: a url and label)."""
     context = {"title": title, "message": message, "resend": resend, "more": more}

@@ -76,7 +76,8 @@ def service_unavailable(request):
     store failed (onboarding/sessions.py), keeps the answers of earlier steps."""
     created = getattr(request, "account_created", None)
     context = {
-        "created": created and {
+        "created": created
+        and {
             "username": created.get_username(),
             "email": created.email,
             "confirming": not created.email_verified_at,

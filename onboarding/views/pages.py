@@ -12,8 +12,8 @@ from django.views.generic import TemplateView
 
 from ..models import ReviewStatus, User
 from ..wizard import SUCCESS_KEYS, SignupWizard, has_answers
-from ..wizard.view import ENDED_KEY, SUCCESS_UNTIL
 from ..wizard.email import RESEND_KEY
+from ..wizard.view import ENDED_KEY, SUCCESS_UNTIL
 
 
 class LandingView(TemplateView):

@@ -19,7 +19,10 @@ class WizardStorage(SessionStorage):
         self.unsaved = None
         if self.prefix not in self.request.session:
             self.unsaved = {
-                self.step_key: None, self.step_data_key: {}, self.step_files_key: {}, self.extra_data_key: {}
+                self.step_key: None,
+                self.step_data_key: {},
+                self.step_files_key: {},
+                self.extra_data_key: {},
             }
 
     def _get_data(self):

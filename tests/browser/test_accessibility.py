@@ -39,8 +39,15 @@ def test_every_step_and_state_of_the_signup_passes_axe(page_in, language, width,
         check(page, language, state)
         seen.append(state)
     assert seen == [
-        "landing", "account", "account-errors", "profile", "profile-errors",
-        "confirm", "confirm-errors", "done", "landing-logged-in",
+        "landing",
+        "account",
+        "account-errors",
+        "profile",
+        "profile-errors",
+        "confirm",
+        "confirm-errors",
+        "done",
+        "landing-logged-in",
     ]
 
 
@@ -56,10 +63,26 @@ def test_login_messages_and_error_pages_pass_axe(page_in, language, width, schem
         check(page, language, state)
         seen.append(state)
     assert seen == [
-        "login", "login-errors", "password-reset", "password-reset-errors", "password-reset-sent", "link-problem",
-        "start-over-confirm", "start-over", "session-expired", "already-created",
-        "terms", "privacy", "done-awaiting-review",
-        "400", "403-csrf", "403", "404", "429", "500", "503",
+        "login",
+        "login-errors",
+        "password-reset",
+        "password-reset-errors",
+        "password-reset-sent",
+        "link-problem",
+        "start-over-confirm",
+        "start-over",
+        "session-expired",
+        "already-created",
+        "terms",
+        "privacy",
+        "done-awaiting-review",
+        "400",
+        "403-csrf",
+        "403",
+        "404",
+        "429",
+        "500",
+        "503",
     ]
 
 

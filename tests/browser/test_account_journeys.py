@@ -144,9 +144,21 @@ def test_every_account_page_passes_axe(page_in, language, sent_mail):
         assert_touch_targets(page)
         seen.append(state)
     assert seen == [
-        "done", "landing-logged-in", "account", "email", "email-errors", "account-email-pending",
-        "confirm-email-change", "email-changed", "details", "details-errors", "password", "password-errors",
-        "delete", "delete-errors", "deleted",
+        "done",
+        "landing-logged-in",
+        "account",
+        "email",
+        "email-errors",
+        "account-email-pending",
+        "confirm-email-change",
+        "email-changed",
+        "details",
+        "details-errors",
+        "password",
+        "password-errors",
+        "delete",
+        "delete-errors",
+        "deleted",
     ]
 
 

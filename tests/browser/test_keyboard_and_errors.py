@@ -57,9 +57,14 @@ def test_tab_visits_every_control_in_reading_order_with_a_visible_focus(page):
     page.goto("/signup/account/")
     assert focused(page)["name"] == "Username"  # the step opens on its first field (autofocus)
     assert tab_order(page) == [
-        "Email address", "Password", "Show password", "Confirm password", "Show password",
+        "Email address",
+        "Password",
+        "Show password",
+        "Confirm password",
+        "Show password",
         "Next",  # no Start over: nothing is stored yet
-        "Terms of use", "Privacy notice",
+        "Terms of use",
+        "Privacy notice",
     ]
     # Before the first field, in reading order: what Shift+Tab goes back through.
     page.goto("/signup/account/")

@@ -78,9 +78,13 @@ def test_korean_errors_come_with_korean_titles_and_korean_password_messages(page
     expect(page.locator("#error-summary")).to_be_focused()
     expect(page.locator("#error-summary")).to_contain_text("비밀번호 칸 아래에 표시된 조건")
     # The rule it failed, marked where it is listed, says what to do, and is read with the field.
-    expect(page.locator(".password-rule.failed").first).to_contain_text("비밀번호가 8자입니다. 15자 이상으로 만들어 주세요.")
+    expect(page.locator(".password-rule.failed").first).to_contain_text(
+        "비밀번호가 8자입니다. 15자 이상으로 만들어 주세요."
+    )
     expect(page.get_by_label("비밀번호", exact=True)).to_have_accessible_description(
-        re.compile("미충족.*15자 이상으로 만들어 주세요.*오류: 비밀번호가 비밀번호 칸 아래에 표시된 조건을 충족하지 않습니다.")
+        re.compile(
+            "미충족.*15자 이상으로 만들어 주세요.*오류: 비밀번호가 비밀번호 칸 아래에 표시된 조건을 충족하지 않습니다."
+        )
     )
 
 

@@ -59,7 +59,9 @@ def test_a_valid_account_step_switched_mid_way_keeps_the_password_too(page_in):
     switch_language(page, "한국어")
     # The password was never sent back; the page says it is kept, and Next accepts blank fields.
     expect(page.locator("#id_account-password1")).to_have_value("")
-    expect(page.locator("#id_account-password1")).to_have_accessible_description(re.compile("비밀번호 칸을 비워 주세요"))
+    expect(page.locator("#id_account-password1")).to_have_accessible_description(
+        re.compile("비밀번호 칸을 비워 주세요")
+    )
     submit(page)
     page.wait_for_url("**/signup/profile/")
 
@@ -81,7 +83,6 @@ def test_after_an_error_the_empty_password_fields_say_why(page_in):
     # The password met every rule, so its hash is kept through the address's error, and the page says so.
     expect(password1).to_have_accessible_description(re.compile("Your password meets the rules, so we kept it"))
     expect(password2).to_have_accessible_description(re.compile("Leave this blank too"))
-
 
 
 def test_a_failing_rule_is_marked_on_its_own_line_not_repeated(page_in):

@@ -54,12 +54,66 @@ PEOPLE = [
 ]
 # Past the list above, names are put together from these, so that a million people do not share 30 names.
 FAMILY = [("김", "kim"), ("이", "lee"), ("박", "park"), ("최", "choi"), ("정", "jung"), ("강", "kang"), ("조", "cho")]
-SYLLABLES = [("민", "min"), ("서", "seo"), ("지", "ji"), ("현", "hyun"), ("우", "woo"), ("하", "ha"), ("윤", "yoon"),
-             ("준", "jun"), ("수", "su"), ("예", "ye"), ("도", "do"), ("은", "eun"), ("영", "young"), ("재", "jae")]
-FIRST = ["Amelia", "Oliver", "Priya", "Mateo", "Sofia", "Lukas", "Aoife", "Haruto", "Fatima", "Wei", "Emile",
-         "Hannah", "Daniel", "Ingrid", "Rafael", "Grace", "Noah", "Chloe", "Arjun", "Lena"]
-LAST = ["Clarke", "Bennett", "Raman", "Garcia", "Rossi", "Schmidt", "Byrne", "Tanaka", "Chen", "Dubois",
-        "Muller", "Connor", "Johansson", "Souza", "Okafor", "Silva", "Novak", "Larsen", "Moreau", "Ito"]
+SYLLABLES = [
+    ("민", "min"),
+    ("서", "seo"),
+    ("지", "ji"),
+    ("현", "hyun"),
+    ("우", "woo"),
+    ("하", "ha"),
+    ("윤", "yoon"),
+    ("준", "jun"),
+    ("수", "su"),
+    ("예", "ye"),
+    ("도", "do"),
+    ("은", "eun"),
+    ("영", "young"),
+    ("재", "jae"),
+]
+FIRST = [
+    "Amelia",
+    "Oliver",
+    "Priya",
+    "Mateo",
+    "Sofia",
+    "Lukas",
+    "Aoife",
+    "Haruto",
+    "Fatima",
+    "Wei",
+    "Emile",
+    "Hannah",
+    "Daniel",
+    "Ingrid",
+    "Rafael",
+    "Grace",
+    "Noah",
+    "Chloe",
+    "Arjun",
+    "Lena",
+]
+LAST = [
+    "Clarke",
+    "Bennett",
+    "Raman",
+    "Garcia",
+    "Rossi",
+    "Schmidt",
+    "Byrne",
+    "Tanaka",
+    "Chen",
+    "Dubois",
+    "Muller",
+    "Connor",
+    "Johansson",
+    "Souza",
+    "Okafor",
+    "Silva",
+    "Novak",
+    "Larsen",
+    "Moreau",
+    "Ito",
+]
 # Reserved for examples (RFC 2606): nothing is ever delivered there.
 DOMAINS = ["example.com", "example.org", "example.net"]
 # Half pending, three in ten approved, one in five rejected, spread through the list.
@@ -274,4 +328,3 @@ class Command(BaseCommand):
                 raise CommandError(f"{username!r} may not review signups (needs onboarding.review_signup).")
             return user
         return User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
-
