@@ -190,7 +190,9 @@ def test_an_account_awaiting_review_is_told_so_by_address_too(client, existing_u
 def test_the_username_and_the_address_share_one_limit(client, existing_user):
     # One account's per-username limit, whichever of its names is typed and from wherever.
     for number, identifier in enumerate(("taken", "taken@example.com", "TAKEN@EXAMPLE.COM"), start=1):
-        response = client.post("/login/", {"username": identifier, "password": "wrong"}, REMOTE_ADDR=f"10.9.8.{number}")
+        response = client.post(
+            "/login/", {"username": identifier, "password": "wrong"}, REMOTE_ADDR=f"10.9.8.{number}"
+        )
         assert response.status_code == 200
     response = client.post("/login/", {"username": "Taken", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9")
     assert response.status_code == 429
