@@ -105,11 +105,11 @@ def login_username(group, request):
 
         identifier = request.POST.get("username", "").strip()
         user = User.objects.for_login(identifier) if identifier else None
-        request._login_key = account_key(user) if user else identity_key(identifier).strip()
+        request._login_key = login_account_key(user) if user else identity_key(identifier).strip()
     return request._login_key
 
 
-def account_key(user):
+def login_account_key(user):
     """How the login limits and the known-device cookie name an account: by id, never by name or address."""
     return f"user:{user.pk}"
 
@@ -145,7 +145,7 @@ def known_usernames(request):
 
 def remember_device(request, response, user):
     """Mark this browser as one `user` logged in from (or set a new password from)."""
-    key = account_key(user)
+    key = login_account_key(user)
     keys = [key, *(known for known in known_usernames(request) if known != key)][:KNOWN_DEVICE_ACCOUNTS]
     response.set_signed_cookie(
         known_device_cookie(),
