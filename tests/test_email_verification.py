@@ -281,6 +281,10 @@ def test_mandatory_a_reserved_username_logs_in_as_a_real_unconfirmed_account(
     assert ("Send it again" in reserved[1]) is (not approval)
     assert log_in("hana", "not the password")[1] == log_in("hana2", "not the password")[1]
     assert "is not right" in log_in("hana", "not the password")[1][1]
+    # By the address typed at signup: an address not confirmed yet is no login name, so the free address's
+    # new account answers as the registered address's owner does (for the prober: a wrong password).
+    by_taken, by_free = log_in("MINJI@example.com", PASSWORD)[1], log_in("hana2@example.com", PASSWORD)[1]
+    assert by_taken == by_free and by_taken[2] == 1 and "is not right" in by_taken[1]
 
     if not approval:
         # "Send it again": the same answer; the reserved name's goes to the address's owner as the notice.

@@ -57,6 +57,8 @@ class LoginForm(AuthenticationForm):
         if username is None or not password:
             return self.cleaned_data
         user = User.objects.for_login(username.strip())
+        if user is not None and self.unproven_address(user, username.strip()):
+            user = None
         if user is None:
             self.check_reserved(username.strip(), password)
         if user is not None:
@@ -70,6 +72,17 @@ class LoginForm(AuthenticationForm):
                 raise self.get_invalid_login_error()
             raise self.refusal(user)
         return super().clean()
+
+    @staticmethod
+    def unproven_address(user, identifier):
+        """In mandatory mode an address not confirmed yet is no login name (the username still is): otherwise
+        logging in by the address typed at a signup would say "confirm first" when the address was free and
+        "not right" when its owner's account answered, telling whether it was registered."""
+        return (
+            settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
+            and not user.email_verified_at
+            and user.username_key != username_key(User.normalize_username(identifier))
+        )
 
     @method_decorator(sensitive_variables("password"))
     def check_reserved(self, username, password):
