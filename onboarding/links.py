@@ -11,7 +11,6 @@ from .identities import email_key
 
 CONFIRM_EMAIL_SALT = "onboarding.confirm-email"
 CONFIRM_EMAIL_MAX_AGE = timedelta(days=3)
-CHANGE_EMAIL_SALT = "onboarding.change-email"
 CHANGE_EMAIL_MAX_AGE = timedelta(days=3)
 RESUME_MAX_AGE = timedelta(days=7)
 
@@ -53,20 +52,6 @@ def read_confirm_email_token(token):
     return read_signed(token, salt=CONFIRM_EMAIL_SALT, max_age=CONFIRM_EMAIL_MAX_AGE, size=2)
 
 
-def change_email_token(user, new_email):
-    """Signed, single-purpose: the user, the fingerprint of their password and current address, and the
-    address to move to (the link goes to that address). Once the account has moved, or its password
-    changed, the fingerprint no longer matches, so the link works once and dies with the password."""
-    return signing.dumps(
-        [user.pk, account_fingerprint(user, user.email), new_email], salt=CHANGE_EMAIL_SALT, compress=True
-    )
-
-
-def read_change_email_token(token):
-    """(user id, fingerprint, new email) from a change-email token; LinkExpired after three days."""
-    return read_signed(token, salt=CHANGE_EMAIL_SALT, max_age=CHANGE_EMAIL_MAX_AGE, size=3)
-
-
 def read_signed(token, *, salt, max_age, size):
     """The list a signed token carries, as a tuple of `size` values; LinkExpired when older than `max_age`,
     LinkInvalid when forged, changed, or made for another purpose (another salt)."""
@@ -81,11 +66,15 @@ def read_signed(token, *, salt, max_age, size):
     return value
 
 
-def new_resume_token():
-    """A random token for a "finish later" link, and the hash that is all the database keeps of it."""
+def new_random_token():
+    """A random token for a link that names nothing ("finish later", change email), and the hash that is all
+    the database keeps of it."""
     token = secrets.token_urlsafe(32)
-    return token, resume_token_hash(token)
+    return token, token_hash(token)
 
 
-def resume_token_hash(token):
+def token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+new_resume_token, resume_token_hash = new_random_token, token_hash

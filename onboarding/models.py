@@ -217,6 +217,11 @@ class ReservedUsername(models.Model):
     """
 
     username_key = models.CharField(max_length=600, unique=True)
+    # The hash of the password that signup chose (never the password) and the key of the address it typed:
+    # logging in with both answers as for a real account awaiting confirmation, and "Send it again" mails
+    # that address's owner (see LoginForm). Blank for rows made before they were kept.
+    password_hash = models.CharField(max_length=256, blank=True, default="")
+    email_key = models.CharField(max_length=1000, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -225,6 +230,33 @@ class ReservedUsername(models.Model):
 
     def __str__(self):
         return self.username_key
+
+
+class EmailChange(models.Model):
+    """A request to move an account to a new address, waiting for the link mailed there to be opened.
+
+    The link carries only a random token, and the database only its SHA-256 hash, so neither the link nor a
+    leaked row names the address or opens it. `fingerprint` (links.account_fingerprint at the request)
+    voids the request when the password or the address changes; a newer request of the same account makes
+    older ones out of date. The row stays after use, so that a second opening is told it was used.
+    """
+
+    # SET_NULL: a link of a deleted account still finds its row and says the account is gone.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    email = models.EmailField()
+    email_key = models.CharField(max_length=1000)
+    token_hash = models.CharField(max_length=64, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email change")
+        verbose_name_plural = _("email changes")
+
+    def __str__(self):
+        return f"email change #{self.pk}"
 
 
 class FunnelDay(models.Model):

@@ -11,7 +11,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from onboarding import links
-from onboarding.models import User
+from onboarding.models import ReservedUsername, User
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data
 from tests.hashers import CountingArgon2PasswordHasher
 from tests.mailserver import html_of, link_in, text_of
@@ -246,3 +246,57 @@ def test_mandatory_send_it_again_after_a_taken_address_mails_the_owner_again(man
     subjects = [message.subject for message in sent_mail()[1:]]
     assert subjects == ["Someone tried to sign up to Maru with your email address"] * 2
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 3
+
+
+@pytest.mark.parametrize("approval", [False, True])
+def test_mandatory_a_reserved_username_logs_in_as_a_real_unconfirmed_account(mandatory, sent_mail, settings, approval):
+    """Second review, finding 6: the username and password a prober chose with someone's address answer at
+    login exactly as for an account made with a free address (the message, the page, "Send it again"),
+    for one password hash either way."""
+    settings.PASSWORD_HASHERS = ["tests.hashers.CountingArgon2PasswordHasher"]
+    settings.SIGNUP_REQUIRES_APPROVAL = approval
+    walk(Client(), "minji", "minji@example.com")
+    walk(Client(), "hana", "MINJI@example.com")  # taken: no account, the username reserved
+    walk(Client(), "hana2", "hana2@example.com")  # free: an account awaiting confirmation
+    assert not User.objects.filter(username="hana").exists()
+    sent_mail()
+    delivered = len(sent_mail())
+
+    def log_in(username, password):
+        browser = Client()
+        CountingArgon2PasswordHasher.reset()
+        response = browser.post("/login/", {"username": username, "password": password})
+        page = without_tokens(response.content.decode()).replace(username, "NAME")
+        return browser, (response.status_code, page, CountingArgon2PasswordHasher.work())
+
+    prober, reserved = log_in("hana", PASSWORD)
+    owner_of_account, real = log_in("hana2", PASSWORD)
+    assert reserved == real
+    assert reserved[0] == 200 and reserved[2] == 1
+    expected = "waiting for review" if approval else "Confirm your email address first"
+    assert expected in reserved[1]
+    assert ("Send it again" in reserved[1]) is (not approval)
+    assert log_in("hana", "not the password")[1] == log_in("hana2", "not the password")[1]
+    assert "is not right" in log_in("hana", "not the password")[1][1]
+    # By the address typed at signup: an address not confirmed yet is no login name, so the free address's
+    # new account answers as the registered address's owner does (for the prober: a wrong password).
+    by_taken, by_free = log_in("MINJI@example.com", PASSWORD)[1], log_in("hana2@example.com", PASSWORD)[1]
+    assert by_taken == by_free and by_taken[2] == 1 and "is not right" in by_taken[1]
+
+    if not approval:
+        # "Send it again": the same answer; the reserved name's goes to the address's owner as the notice.
+        answers = [
+            browser.post("/email/confirm-again/", {"next": "/login/"}, follow=True)
+            for browser in (prober, owner_of_account)
+        ]
+        assert answers[0].redirect_chain == answers[1].redirect_chain
+        pages = [without_tokens(answer.content.decode()) for answer in answers]
+        assert pages[0] == pages[1] and "We sent the email again" in pages[0]
+        outbox = sent_mail()[delivered:]
+        assert sorted((m.to[0], m.subject) for m in outbox) == [
+            ("hana2@example.com", "Confirm your email address for Maru"),
+            ("minji@example.com", "Someone tried to sign up to Maru with your email address"),
+        ]
+    # Only the hash is kept, never the password.
+    kept = ReservedUsername.objects.get()
+    assert kept.password_hash.startswith("argon2") and PASSWORD not in kept.password_hash

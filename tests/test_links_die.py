@@ -1,15 +1,17 @@
 """Links that die with the password and with the address (second review, finding 4), and opaque tokens (10)."""
 
 import base64
+import hashlib
+import re
 import zlib
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pytest
 from django.core import signing
 from django.test import Client
 
 from onboarding import links
-from onboarding.models import User
+from onboarding.models import EmailChange, User
 from tests.conftest import PASSWORD
 from tests.mailserver import link_in
 
@@ -95,3 +97,47 @@ def test_a_confirmation_link_does_not_carry_the_address(signup, sent_mail):
     assert b"@" not in readable and b"minji" not in readable.lower()
     user = User.objects.get(username="minji")
     assert signing.loads(token, salt=links.CONFIRM_EMAIL_SALT)[0] == user.pk
+
+
+def forms_of(address):
+    """The ways a link or a mail could carry an address: as typed, case-folded, percent-quoted, base64."""
+    raw = address.encode()
+    encoded = {base64.b64encode(raw), base64.urlsafe_b64encode(raw), base64.b64encode(raw.lower())}
+    # base64 of a longer payload holding the address at any offset: its three alignments, trimmed.
+    for shift in range(3):
+        chunk = base64.urlsafe_b64encode(b"\0" * shift + raw)[4:-4]
+        encoded |= {chunk, chunk.replace(b"-", b"+").replace(b"_", b"/")}
+    return {raw, raw.lower(), quote(address).encode(), quote(address, safe="").encode(), *encoded} | {
+        form.rstrip(b"=") for form in encoded
+    }
+
+
+def test_a_change_email_link_and_its_mail_hold_no_form_of_the_new_address(existing_user, sent_mail):
+    """Second review, finding 10: the link carries a random token, the database only its hash."""
+    client = Client()
+    client.force_login(existing_user)
+    new = "Minji.Moved@Example.org"
+    client.post("/account/email/", {"email": new, "current_password": PASSWORD})
+    new = User.objects.normalize_email(new)  # the domain in lower case, as the mail is addressed
+    [mail] = [mail for mail in sent_mail() if mail.to == [new]]
+    link = link_in(mail.body, "/account/email/confirm/")
+    token = urlparse(link).path.split("/")[4]
+
+    message = mail.message()
+    del message["To"]
+    whole = message.as_bytes()
+    for form in forms_of(new) | forms_of("Minji.Moved@Example.org"):
+        assert form not in link.encode() and form not in whole.replace(b"\n", b"")
+    for alternative in mail.alternatives:
+        assert new not in alternative[0].replace(token, "")
+    # 32 random bytes and nothing else (a signed token would hold a payload and a signature), and only
+    # their SHA-256 is stored.
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
+    decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    assert b"@" not in decoded and b"minji" not in decoded.lower()
+    change = EmailChange.objects.get(user=existing_user)
+    assert change.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in str(
+        list(EmailChange.objects.values_list())
+    )
+    assert client.post(urlparse(link).path).status_code == 200
+    assert User.objects.get(pk=existing_user.pk).email == new

@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.contrib.auth import user_login_failed
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from ..models import Profile, ReviewStatus, User
+from ..identities import username_key
+from ..models import Profile, ReservedUsername, ReviewStatus, User
 from .widgets import PasswordInput
 
 
@@ -38,6 +40,9 @@ class LoginForm(AuthenticationForm):
     }
 
     unconfirmed_user = None  # set when the password was right but the address must be confirmed first
+    # Set when a username reserved by a signup with a taken address (mandatory mode) was given the password
+    # that signup chose: the user who owns that address, or False when nobody does any more.
+    reserved_owner = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,6 +57,10 @@ class LoginForm(AuthenticationForm):
         if username is None or not password:
             return self.cleaned_data
         user = User.objects.for_login(username.strip())
+        if user is not None and self.unproven_address(user, username.strip()):
+            user = None
+        if user is None:
+            self.check_reserved(username.strip(), password)
         if user is not None:
             # Django's backend finds the account by its username; an address is turned into it here.
             self.cleaned_data["username"] = user.username
@@ -63,6 +72,39 @@ class LoginForm(AuthenticationForm):
                 raise self.get_invalid_login_error()
             raise self.refusal(user)
         return super().clean()
+
+    @staticmethod
+    def unproven_address(user, identifier):
+        """In mandatory mode an address not confirmed yet is no login name (the username still is): otherwise
+        logging in by the address typed at a signup would say "confirm first" when the address was free and
+        "not right" when its owner's account answered, telling whether it was registered."""
+        return (
+            settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
+            and not user.email_verified_at
+            and user.username_key != username_key(User.normalize_username(identifier))
+        )
+
+    @method_decorator(sensitive_variables("password"))
+    def check_reserved(self, username, password):
+        """Answer a username reserved in mandatory mode (services.reserve_username) as the account that signup
+        would have made: awaiting confirmation (or review), with the same one password hash.
+
+        A prober who signed up with someone's address and then logs in with the name and password they
+        chose must not learn that no account was made, i.e. that the address was registered.
+        """
+        if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory":
+            return
+        key = username_key(User.normalize_username(username))
+        reserved = ReservedUsername.objects.filter(username_key=key).exclude(password_hash="").first()
+        if reserved is None:
+            return  # authenticate() hashes the password once for an unknown username, as it does
+        if not check_password(password, reserved.password_hash):
+            user_login_failed.send(sender=__name__, credentials={"username": username}, request=self.request)
+            raise self.get_invalid_login_error()
+        if settings.SIGNUP_REQUIRES_APPROVAL:  # that account would wait for review, inactive
+            raise ValidationError(self.error_messages["awaiting_review"], code="awaiting_review")
+        self.reserved_owner = User.objects.filter(email_key=reserved.email_key).first() or False
+        raise ValidationError(self.error_messages["email_unconfirmed"], code="email_unconfirmed")
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)

@@ -4,9 +4,12 @@ from .account import (  # noqa: F401
     change_email,
     change_password,
     delete_account,
+    email_change_problem,
+    find_email_change,
     keep_decisions_of,
     request_email_change,
     send_email_in_use_notice,
+    start_email_change,
     update_details,
 )
 from .accounts import create_account, reserve_username  # noqa: F401

@@ -11,7 +11,7 @@ from django.utils import timezone
 from .. import links
 from ..identities import email_key
 from ..mail import queue_mail
-from ..models import Profile, SignupDraft, User
+from ..models import EmailChange, Profile, SignupDraft, User
 
 
 @transaction.atomic
@@ -49,6 +49,8 @@ def delete_account(*, user):
     drafts = SignupDraft.objects.filter(email_key=email_key(user.email))
     drafts.filter(used_at__isnull=True).delete()
     drafts.update(email="", email_key="")
+    # The rows outlive the account (their links say it is gone) but forget the address asked for.
+    EmailChange.objects.filter(user=user).update(email="", email_key="")
     user.delete()
 
 
@@ -75,6 +77,44 @@ def keep_decisions_of(*, user):
     LogEntry.objects.filter(user=user).update(user=stand_in)
     Profile.objects.filter(reviewed_by=user).update(reviewed_by=stand_in)
     return stand_in
+
+
+@transaction.atomic
+def start_email_change(*, user, new_email):
+    """Record a request to move `user` to `new_email` and return the random token its link carries.
+
+    The request holds the fingerprint of the account's password and current address, so it dies with
+    either; older requests of the account are out of date from now on (see email_change_problem).
+    Rows long expired are cleared here, a cheap indexed delete, so the table does not grow.
+    """
+    now = timezone.now()
+    EmailChange.objects.filter(expires_at__lt=now - links.CHANGE_EMAIL_MAX_AGE).delete()
+    token, token_hash = links.new_random_token()
+    EmailChange.objects.create(
+        user=user,
+        email=new_email,
+        email_key=email_key(new_email),
+        token_hash=token_hash,
+        fingerprint=links.account_fingerprint(user, user.email),
+        expires_at=now + links.CHANGE_EMAIL_MAX_AGE,
+    )
+    return token
+
+
+def find_email_change(token):
+    """The request a link's token names, or None (a token we did not make, or cut short)."""
+    return EmailChange.objects.select_related("user").filter(token_hash=links.token_hash(token)).first()
+
+
+def email_change_problem(change, user):
+    """Why `change` cannot move `user` (None when it can): "used" when the account already has its address,
+    "old" when the password or address changed since, a newer request was made, or it was used."""
+    if user.email_key == change.email_key:
+        return "used"
+    newer = EmailChange.objects.filter(user=user, pk__gt=change.pk).exists()
+    if change.used_at or newer or not links.fingerprint_matches(user, user.email, change.fingerprint):
+        return "old"
+    return None
 
 
 def request_email_change(*, user, new_email, confirm_url):
@@ -104,16 +144,20 @@ def send_email_in_use_notice(*, owner, login_url, reset_url):
 
 
 @transaction.atomic
-def change_email(*, user_id, fingerprint, new_email):
-    """Move the account to `new_email` (confirmed by the link), and tell the old address.
+def change_email(*, change_id):
+    """Move the account to the address of the request `change_id` (confirmed by its link), and tell the old one.
 
-    Returns the user, or None when the account's address or password no longer match the link's
-    `fingerprint` (the link was used, is for an older request, or the password changed since).
-    Raises IntegrityError when another account took `new_email` meanwhile.
+    Returns the user, or None when the request can no longer be used (email_change_problem, checked again
+    under the user's lock). Raises IntegrityError when another account took the address meanwhile.
     """
-    user = User.objects.select_for_update(of=("self",)).select_related("profile").filter(pk=user_id).first()
-    if user is None or not links.fingerprint_matches(user, user.email, fingerprint):
+    change = EmailChange.objects.filter(pk=change_id, user__isnull=False).first()
+    if change is None:
         return None
+    user = User.objects.select_for_update(of=("self",)).select_related("profile").filter(pk=change.user_id).first()
+    if user is None or email_change_problem(change, user):
+        return None
+    new_email = change.email
+    EmailChange.objects.filter(pk=change.pk).update(used_at=timezone.now())
     previous = user.email
     user.email = new_email
     user.email_verified_at = timezone.now()  # opening the link proved the address

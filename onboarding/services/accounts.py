@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import funnel
-from ..identities import username_key
+from ..identities import email_key, username_key
 from ..models import Profile, ReservedUsername, User
 from .email import send_confirmation_email
 
@@ -62,6 +62,10 @@ def create_account(
     return user
 
 
-def reserve_username(*, username):
-    """Keep a username from use, as if an account had taken it (see ReservedUsername)."""
-    ReservedUsername.objects.get_or_create(username_key=username_key(User.normalize_username(username)))
+def reserve_username(*, username, password_hash="", email=""):
+    """Keep a username from use, as if an account had taken it (see ReservedUsername), with the hash of the
+    password the signup chose and the key of the address it typed: logging in answers as for that account."""
+    ReservedUsername.objects.update_or_create(
+        username_key=username_key(User.normalize_username(username)),
+        defaults={"password_hash": password_hash or "", "email_key": email_key(email) or ""},
+    )

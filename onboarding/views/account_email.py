@@ -5,17 +5,17 @@ from django.contrib import messages
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.generic import View
 
-from .. import links, services
+from .. import services
 from ..abuse import guard_password_check, mail_limited
 from ..forms.account import ChangeEmailForm
 from ..mail import absolute_url
-from ..models import User
 from .account import PENDING_EMAIL_KEY, AccountFormView
 from .email_links import broken_link, link_problem
 
@@ -41,6 +41,9 @@ class ChangeEmailView(AccountFormView):
                 request, _("We have sent several emails already. Wait a few minutes before asking for another one.")
             )
             return redirect("onboarding:account")
+        # A request either way, though a taken address's link is never sent: a newer request voids the
+        # older link alike, so that cannot tell whether the address had an account.
+        token = services.start_email_change(user=user, new_email=email)
         if form.owner_of_email:
             # Mandatory verification mode: the same answer as for a free address; its owner learns by mail.
             services.send_email_in_use_notice(
@@ -49,7 +52,6 @@ class ChangeEmailView(AccountFormView):
                 reset_url=absolute_url(request, reverse("password_reset")),
             )
         else:
-            token = links.change_email_token(user, email)
             services.request_email_change(
                 user=user,
                 new_email=email,
@@ -74,9 +76,10 @@ class ConfirmEmailChangeView(View):
     template_name = "onboarding/account/confirm_email_change.html"
 
     def dispatch(self, request, token):
-        try:
-            self.user_id, self.fingerprint, self.new_email = links.read_change_email_token(token)
-        except links.LinkExpired:
+        change = services.find_email_change(token)
+        if change is None:
+            return broken_link(request)
+        if change.expires_at <= timezone.now():
             return link_problem(
                 request,
                 title=_("This link has expired"),
@@ -85,19 +88,18 @@ class ConfirmEmailChangeView(View):
                 ),
                 status=400,
             )
-        except links.LinkInvalid:
-            return broken_link(request)
-        user = User.objects.filter(pk=self.user_id).first()
-        if user is None:
+        if change.user is None:
             return link_problem(
                 request,
                 title=_("We could not find that account"),
                 message=_("The account this link was for no longer exists."),
                 status=404,
             )
-        if user.email.lower() == self.new_email.lower():
+        self.change, self.new_email = change, change.email
+        problem = services.email_change_problem(change, change.user)
+        if problem == "used":
             return self.changed(request, already=True)
-        if not links.fingerprint_matches(user, user.email, self.fingerprint):
+        if problem:
             return self.superseded(request)
         return super().dispatch(request)
 
@@ -106,7 +108,7 @@ class ConfirmEmailChangeView(View):
 
     def post(self, request):
         try:
-            user = services.change_email(user_id=self.user_id, fingerprint=self.fingerprint, new_email=self.new_email)
+            user = services.change_email(change_id=self.change.pk)
         except IntegrityError:
             return link_problem(
                 request,

@@ -429,7 +429,9 @@ class SignupWizard(NamedUrlSessionWizardView):
         send_confirmation(self.request, owner, notice=True)
         # The username reads as taken from now on, as it would after a real signup: trying it again tells
         # nothing about whether the address had an account.
-        services.reserve_username(username=account["username"])
+        services.reserve_username(
+            username=account["username"], password_hash=self.extra("password_hash"), email=owner.email
+        )
         self.discard_draft()
         self.request.session.cycle_key()  # as for a new account awaiting confirmation
         greeting = profile["preferred_name"] or profile["real_name"]
