@@ -5,17 +5,14 @@ at once over a limit of N get exactly one refusal, for the wizard, for login per
 login per username across /login/ and /admin/login/.
 """
 
-import os
 import re
 import secrets
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.conftest import step_data
-from tests.servers import REPO, Browser, client_address, free_port, log_tail, running, wait_until_healthy
+from tests.servers import Browser, client_address, gunicorn_server, log_tail, production_env
 
 LIMIT = 4  # POSTs per hour
 WORKERS = 3
@@ -24,33 +21,16 @@ WORKERS = 3
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("shared-limits")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SIGNUP_", "LOGIN_", "GUNICORN_"))},
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_HTTPS": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
-        "DJANGO_CLIENT_IP_HEADER": "X-Forwarded-For",
-        "DJANGO_TRUSTED_PROXIES": "127.0.0.1",
-        "SIGNUP_RATE_LIMIT": f"{LIMIT}/h",
-        "LOGIN_RATE_LIMIT": f"{LIMIT}/h",
-        "LOGIN_USERNAME_RATE_LIMIT": f"{LIMIT}/h",
-        "WEB_CONCURRENCY": str(WORKERS),
-    }
-    env.pop("REDIS_URL", None)
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=REPO, env=env, capture_output=True, text=True, timeout=180
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-    port = free_port()
-    log = tmp_path / "server.log"
-    gunicorn = [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi"]
-    with running(gunicorn, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, log_path=log) as process:
-        base_url = f"http://127.0.0.1:{port}"
-        wait_until_healthy(base_url, process, log)
+    env = production_env(
+        tmp_path,
+        DJANGO_CLIENT_IP_HEADER="X-Forwarded-For",
+        DJANGO_TRUSTED_PROXIES="127.0.0.1",
+        SIGNUP_RATE_LIMIT=f"{LIMIT}/h",
+        LOGIN_RATE_LIMIT=f"{LIMIT}/h",
+        LOGIN_USERNAME_RATE_LIMIT=f"{LIMIT}/h",
+        WEB_CONCURRENCY=str(WORKERS),
+    )
+    with gunicorn_server(tmp_path, env) as (base_url, log):
         yield base_url, log
 
 
