@@ -39,7 +39,7 @@ WITH people AS MATERIALIZED (
     FROM people
 ), profiles AS (
     INSERT INTO {profile} (user_id, real_name, preferred_name, phone, review_status, reviewed_by_id,
-                           reviewed_at, review_note, language)
+                           reviewed_at, review_note, language, time_zone)
     SELECT id, (%(names)s::text[])[who], (%(preferred)s::text[])[who],
            CASE WHEN has_phone < 0.3 THEN ''
                 WHEN korean_phone < 0.7 THEN '+82 10 ' || (1000 + (id * 7919) %% 9000) || ' ' || (1000 + id %% 9000)
@@ -48,7 +48,8 @@ WITH people AS MATERIALIZED (
            CASE WHEN status <> 'pending' THEN %(reviewer)s::bigint END,
            CASE WHEN status <> 'pending' THEN %(now)s::timestamptz END,
            '',
-           CASE WHEN (%(names)s::text[])[who] ~ '[가-힣]' THEN 'ko' ELSE 'en' END
+           CASE WHEN (%(names)s::text[])[who] ~ '[가-힣]' THEN 'ko' ELSE 'en' END,
+           ''  -- no browser told us its zone: the language's default applies, as for seed_signups elsewhere
     FROM people
 )
 INSERT INTO {log} (action_time, user_id, content_type_id, object_id, object_repr, action_flag, change_message)
