@@ -17,7 +17,7 @@ from django.test.utils import (
     teardown_test_environment,
 )
 
-from .signup import Response, signup_flow
+from bench.signup import Response, signup_flow
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import httpx
 
-from .signup import Response, SignupFailed, signup_flow
+from bench.signup import Response, SignupFailed, signup_flow
 
 # No request may hang the benchmark; gunicorn's own worker timeout is 30 s.
 REQUEST_TIMEOUT = 40

@@ -141,7 +141,7 @@ def hash_for(seconds):
     """Hash with the configured hasher for `seconds` (one process); return hashes per second, CPU seconds per hash."""
     from django.contrib.auth.hashers import make_password
 
-    from .signup import PASSWORD
+    from bench.signup import PASSWORD
 
     make_password(PASSWORD)  # the first hash allocates the hasher's memory
     count = 0
@@ -165,7 +165,7 @@ def percentile(values, fraction):
 
 
 def level(base_url, server_pid, concurrency, args, prefix, cores):
-    from .load import bare_requests, signups
+    from bench.load import bare_requests, signups
 
     bare, bare_failed = asyncio.run(
         bare_requests(
@@ -432,8 +432,8 @@ def main():
         from django.conf import settings
         from django.db import connections
 
-        from .counts import count_in_test_database, redis_configured
-        from .signup import LABELS
+        from bench.counts import count_in_test_database, redis_configured
+        from bench.signup import LABELS
 
         print(f"Migrating the {database} database for this run, collecting static files...", flush=True)
         for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
@@ -447,7 +447,7 @@ def main():
             results_levels = []
             rates = []
             with gunicorn(env, args.workers, Path(tmp) / "gunicorn.log") as (base_url, server_pid):
-                from .load import signups
+                from bench.load import signups
 
                 # Warm-up, not counted: every worker loads its templates and connections.
                 asyncio.run(

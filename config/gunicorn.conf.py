@@ -22,7 +22,7 @@ accesslog = "-"
 logger_class = "config.gunicorn_logging.RedactingLogger"
 # Request heads past these are refused (400) before Django sees them. gunicorn has no body cap:
 # Django refuses a form body past DATA_UPLOAD_MAX_MEMORY_SIZE (64 KB) before parsing it, and
-# onboarding.middleware.RefuseFileUploads refuses multipart bodies, which that cap does not cover.
+# onboarding.infra.middleware.RefuseFileUploads refuses multipart bodies, which that cap does not cover.
 # The longest URL we make (a reset link, an admin list with filters) is far under 2 KB.
 limit_request_line = 2048
 limit_request_fields = 60

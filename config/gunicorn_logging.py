@@ -2,7 +2,7 @@
 
 from gunicorn import glogging
 
-from onboarding.logs import redact
+from onboarding.infra.logs import redact
 
 
 class RedactingLogger(glogging.Logger):

@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # Outside the session and CSRF middleware, so it sees the Vary: Cookie they add.
-    "onboarding.middleware.PrivateCacheMiddleware",
+    "onboarding.infra.middleware.PrivateCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,14 +81,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Before anything reads the body: a multipart body past the cap is refused unread, then a NUL byte in
     # the form data is (the CSRF check reads its token from it).
-    "onboarding.middleware.RefuseFileUploads",
-    "onboarding.middleware.RefuseNulMiddleware",
+    "onboarding.infra.middleware.RefuseFileUploads",
+    "onboarding.infra.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After the locale and the user are known: Korean pages default to Korea's time.
     "onboarding.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "onboarding.middleware.StaffIdleTimeout",
+    "onboarding.infra.middleware.StaffIdleTimeout",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
@@ -104,7 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "onboarding.context_processors.site",
+                "onboarding.pages.context_processors.site",
             ],
         },
     },
@@ -139,7 +139,7 @@ else:
     # side (onboarding/postgres: the answer_timeout); TCP keepalives and tcp_user_timeout notice a
     # server or network that vanished, where the socket would wait for the kernel's 15-minute limit.
     # Worst case for a request on a frozen database: a 7 s wait, then a 3 s reconnect: our 503 in 10 s.
-    DATABASES["default"]["ENGINE"] = "onboarding.postgres"
+    DATABASES["default"]["ENGINE"] = "onboarding.infra.postgres"
     _statement_timeout = float(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT") or 5)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -185,7 +185,7 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "ratelimit": {
-            "BACKEND": "onboarding.cache.CounterCache",
+            "BACKEND": "onboarding.infra.cache.CounterCache",
             "LOCATION": "onboarding_ratelimit",
             # Counters expire within a period; culling (which could reset live ones) only past this many.
             "OPTIONS": {"MAX_ENTRIES": 100_000},
@@ -241,9 +241,9 @@ if REDIS_URL:
     # retried. The price: Redis must keep its data (persistence on, session keys
     # never evicted), or people part-way through a signup start again. The wizard
     # keeps a password hash in the session, never the password itself.
-    # onboarding.sessions is Django's cache store that raises when Redis fails, instead of starting an
+    # onboarding.infra.sessions is Django's cache store that raises when Redis fails, instead of starting an
     # empty session (our 503 page, the cookie untouched).
-    SESSION_ENGINE = "onboarding.sessions"
+    SESSION_ENGINE = "onboarding.infra.sessions"
 
 # A staff or superuser session ends after this many seconds without a request; 0 keeps it like any other.
 SIGNUP_STAFF_IDLE_SECONDS = int(os.environ.get("SIGNUP_STAFF_IDLE_SECONDS") or 3600)
@@ -293,14 +293,14 @@ PERMISSIONS_POLICY = {
         "xr-spatial-tracking"
     ).split()
 }
-CSRF_FAILURE_VIEW = "onboarding.views.csrf_failure"
+CSRF_FAILURE_VIEW = "onboarding.pages.errors.csrf_failure"
 # A request body far past what any of our forms sends is refused (our 400 page) before it is parsed.
 # The wizard's biggest POST is under 10 KB (every field at its limit, Korean percent-encoded) and
 # about a dozen fields; the admin's are the review actions on up to 100 selected users.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # No form here takes a file: a file part is refused, never written to disk (onboarding/middleware.py).
-FILE_UPLOAD_HANDLERS = ["onboarding.middleware.RefuseFilesHandler"]
+FILE_UPLOAD_HANDLERS = ["onboarding.infra.middleware.RefuseFilesHandler"]
 
 # INTERNATIONALIZATION
 # ------------------------------------------------------------------------------
@@ -347,7 +347,7 @@ _email = dj_email_url.parse(re.sub(r"^smtp\+tls://", "submission://", EMAIL_URL)
 if "EMAIL_BACKEND" not in _email:
     raise ImproperlyConfigured("EMAIL_URL must start with smtp://, smtp+tls://, submission:// or console://.")
 # Django's SMTP backend with a long wait for the reply after the message (onboarding/smtp.py).
-EMAIL_BACKEND = {"django.core.mail.backends.smtp.EmailBackend": "onboarding.smtp.EmailBackend"}.get(
+EMAIL_BACKEND = {"django.core.mail.backends.smtp.EmailBackend": "onboarding.mail.smtp.EmailBackend"}.get(
     _email["EMAIL_BACKEND"], _email["EMAIL_BACKEND"]
 )
 EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
@@ -470,8 +470,8 @@ EMAIL_RATE_LIMIT_PER_ADDRESS = os.environ.get("EMAIL_RATE_LIMIT_PER_ADDRESS", "3
 for _name in ("EMAIL_RATE_LIMIT_PER_CLIENT", "EMAIL_RATE_LIMIT_PER_ADDRESS"):
     if not re.fullmatch(r"0|[1-9][0-9]*/[0-9]*[smhd]", globals()[_name]):
         raise ImproperlyConfigured(f'{_name} must look like "3/h" (count/period: s, m, h, d), or be "0".')
-RATELIMIT_IP_META_KEY = "onboarding.abuse.client_ip"
-RATELIMIT_VIEW = "onboarding.views.too_many_requests"
+RATELIMIT_IP_META_KEY = "onboarding.limits.client_ip"
+RATELIMIT_VIEW = "onboarding.pages.errors.too_many_requests"
 # django_ratelimit is used as a library, not an installed app: its system checks
 # know cache backends only by name, and flag both of ours (the database counters
 # with an atomic increment, and Django's own Redis backend), which work.
@@ -482,7 +482,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # A refused request (4xx) is one line: what, where and why, without a traceback.
-    "filters": {"one_line_4xx": {"()": "onboarding.logs.OneLineClientErrors"}},
+    "filters": {"one_line_4xx": {"()": "onboarding.infra.logs.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_4xx"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {

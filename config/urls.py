@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from onboarding.abuse import guard_login, guard_password_check
-from onboarding.views import LoginView, LogoutView, PasswordResetConfirmView, PasswordResetView, healthz, healthz_mail
+from onboarding.account.views import LogoutView
+from onboarding.infra.health import healthz, healthz_mail
+from onboarding.limits import guard_login, guard_password_check
+from onboarding.login.reset import PasswordResetConfirmView, PasswordResetView
+from onboarding.login.views import LoginView
 
 urlpatterns = [
     path("", include("onboarding.urls")),
@@ -30,7 +33,7 @@ urlpatterns = [
     path("healthz/mail", healthz_mail, name="healthz_mail"),
 ]
 
-handler400 = "onboarding.views.bad_request"
-handler403 = "onboarding.views.permission_denied"
-handler404 = "onboarding.views.page_not_found"
-handler500 = "onboarding.views.server_error"
+handler400 = "onboarding.pages.errors.bad_request"
+handler403 = "onboarding.pages.errors.permission_denied"
+handler404 = "onboarding.pages.errors.page_not_found"
+handler500 = "onboarding.pages.errors.server_error"

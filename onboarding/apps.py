@@ -9,7 +9,6 @@ class OnboardingConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import middleware  # noqa: F401  (connects the signal that starts a staff session's idle clock)
-        from .timezones import remember_profile_zone
+        from onboarding.timezones import remember_profile_zone
 
         user_logged_in.connect(remember_profile_zone, dispatch_uid="onboarding-time-zone")

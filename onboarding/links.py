@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from .identities import email_key
+from onboarding.identities import email_key
 
 CONFIRM_EMAIL_SALT = "onboarding.confirm-email"
 CONFIRM_EMAIL_MAX_AGE = timedelta(days=3)

@@ -10,7 +10,8 @@ from functools import cache
 from django.conf import settings
 from django.utils import formats, timezone, translation
 
-SESSION_KEY = "time_zone"
+from onboarding.session_keys import TIME_ZONE_KEY
+
 # The zone a language's readers most likely live in, when the browser did not say.
 LANGUAGE_ZONES = {"ko": "Asia/Seoul"}
 
@@ -41,7 +42,7 @@ def zone_name(request):
     cacheable; logging in copies the profile's zone into the session (no query per page).
     """
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
-        name = request.session.get(SESSION_KEY)
+        name = request.session.get(TIME_ZONE_KEY)
         if is_known(name):
             return name
     return default_for(translation.get_language())
@@ -50,7 +51,7 @@ def zone_name(request):
 def remember(request, name):
     """Show this session's pages in this zone, if it is one we know (what a browser reports is only a hint)."""
     if is_known(name):
-        request.session[SESSION_KEY] = name
+        request.session[TIME_ZONE_KEY] = name
 
 
 def remember_profile_zone(sender, request, user, **kwargs):

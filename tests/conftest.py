@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.utils import translation
 
-from onboarding import services
+from onboarding.signup.accounts import create_account
 
 # Playwright's sync API keeps an event loop running in the test thread; Django
 # refuses database calls there unless told that this is deliberate.
@@ -123,7 +123,7 @@ def _site_language_outside_requests():
 
 @pytest.fixture
 def existing_user(db):
-    return services.create_account(
+    return create_account(
         username="Taken", email="taken@example.com", password_hash=make_password(PASSWORD), real_name="Taken Person"
     )
 
@@ -182,7 +182,7 @@ def sent_mail(mailoutbox, monkeypatch):
     from django.core.management import call_command
 
     # The worker recycles connections between tasks; inside a test's transaction that would close it.
-    monkeypatch.setattr("onboarding.worker.close_old_connections", lambda: None)
+    monkeypatch.setattr("onboarding.mail.worker.close_old_connections", lambda: None)
 
     def deliver():
         # The worker installs its own signal handlers for a graceful stop; give the test run its own back.
@@ -203,7 +203,7 @@ def smtp_server(settings):
     from tests.mailserver import SMTPServer
 
     server = SMTPServer().start()
-    settings.EMAIL_BACKEND = "onboarding.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "onboarding.mail.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""

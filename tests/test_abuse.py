@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from onboarding.abuse import HONEYPOT_FIELD
+from onboarding.limits import HONEYPOT_FIELD
 from onboarding.models import User
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, step_data
 from tests.servers import client_address

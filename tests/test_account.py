@@ -10,8 +10,8 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
-from onboarding import services
 from onboarding.models import Profile, ReviewStatus, SignupDraft, User
+from onboarding.review.services import review_signups
 from tests.conftest import PASSWORD
 from tests.servers import client_address
 
@@ -144,7 +144,7 @@ def test_delete_removes_the_account_keeps_the_reviewers_history_without_the_name
     reviewer = User.objects.create_user(username="reviewer", email="r@example.com", password=PASSWORD, is_staff=True)
     reviewer.user_permissions.add(Permission.objects.get(codename="review_signup"))
     reviewer = User.objects.get(pk=reviewer.pk)
-    services.review_signups(users=User.objects.filter(pk=person.pk), status=ReviewStatus.APPROVED, reviewer=reviewer)
+    review_signups(users=User.objects.filter(pk=person.pk), status=ReviewStatus.APPROVED, reviewer=reviewer)
     # Approval of an active account sends nothing; the history now names the person.
     entry = LogEntry.objects.get(user=reviewer, action_flag=CHANGE)
     assert entry.object_repr == "Taken"

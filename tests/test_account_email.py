@@ -8,8 +8,9 @@ import time_machine
 from django.core import signing
 from django.utils import timezone
 
-from onboarding import links, services
+from onboarding import links
 from onboarding.models import User
+from onboarding.signup.accounts import create_account
 from tests.conftest import PASSWORD
 from tests.mailserver import link_in, text_of
 
@@ -36,7 +37,7 @@ def test_asking_needs_the_password_and_a_new_free_address(client, person, sent_m
     assert "That is not your current password." in page
     page = ask(client, email="TAKEN@example.com").content.decode()
     assert "That is already your email address." in page
-    services.create_account(username="other", email="other@example.com", password_hash="!", real_name="Other")
+    create_account(username="other", email="other@example.com", password_hash="!", real_name="Other")
     page = ask(client, email="Other@Example.com").content.decode()
     assert "Another account uses that email address." in page
     page = ask(client, email="not an address").content.decode()
@@ -104,7 +105,7 @@ def test_an_expired_forged_or_superseded_link_gets_our_page(client, person, sent
 def test_an_address_taken_meanwhile_or_a_deleted_account_gets_our_page(client, person, sent_mail):
     ask(client)
     link = link_from(sent_mail(), NEW)
-    services.create_account(username="quick", email=NEW.upper(), password_hash="!", real_name="Quick")
+    create_account(username="quick", email=NEW.upper(), password_hash="!", real_name="Quick")
     response = client.post(link)
     assert response.status_code == 400 and "That email address is in use" in response.content.decode()
     assert User.objects.get(pk=person.pk).email == "taken@example.com"
@@ -124,7 +125,7 @@ def test_a_token_for_another_purpose_is_refused(client, person):
 
 def test_in_mandatory_mode_a_taken_address_is_not_revealed_and_its_owner_is_told(client, person, sent_mail, settings):
     settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
-    services.create_account(username="other", email="other@example.com", password_hash="!", real_name="Other")
+    create_account(username="other", email="other@example.com", password_hash="!", real_name="Other")
     response = ask(client, email="other@example.com")
     assert response["Location"] == "/account/"
     assert "We sent a link to other@example.com." in client.get("/account/").content.decode()

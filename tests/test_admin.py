@@ -20,8 +20,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from onboarding import services
 from onboarding.models import Profile, ReviewStatus, User
+from onboarding.review.services import review_signups
+from onboarding.signup.accounts import create_account
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def password_hash():
 
 
 def make_signup(username, real_name, *, days_ago=0, email=None, **profile):
-    return services.create_account(
+    return create_account(
         username=username,
         email=email or f"{username}@example.com",
         password_hash=password_hash(),
@@ -119,8 +120,8 @@ def test_search_finds_signups_by_username_email_or_full_name(admin_client, signu
 
 def test_filters_by_review_status_active_and_date_joined(admin_client, signups, admin_user):
     minji, seojun, amelia = signups
-    services.review_signups(users=[seojun], status=ReviewStatus.APPROVED, reviewer=admin_user)
-    services.review_signups(users=[amelia], status=ReviewStatus.REJECTED, reviewer=admin_user)
+    review_signups(users=[seojun], status=ReviewStatus.APPROVED, reviewer=admin_user)
+    review_signups(users=[amelia], status=ReviewStatus.REJECTED, reviewer=admin_user)
 
     page = admin_client.get(CHANGELIST).content.decode()
     for choice in ("By review status", "By active", "By date joined", "Past 7 days"):
@@ -220,7 +221,7 @@ def test_rejecting_with_the_box_unticked_emails_nobody(admin_client, signups, se
 
 def test_users_who_already_have_the_status_are_left_alone_and_counted(admin_client, admin_user, signups):
     minji, seojun, amelia = signups
-    services.review_signups(users=[minji], status=ReviewStatus.APPROVED, reviewer=admin_user)
+    review_signups(users=[minji], status=ReviewStatus.APPROVED, reviewer=admin_user)
     run_action(admin_client, "approve_selected", [minji, seojun, admin_user], post="yes")
     page = admin_client.get(CHANGELIST).content.decode()
     assert "Approved 1 signup." in page
@@ -254,7 +255,7 @@ def test_the_change_page_offers_approve_and_reject_through_the_same_confirmation
 
 def test_the_change_page_shows_the_profile_answers_and_the_review(admin_client, admin_user, signups):
     minji = signups[0]
-    services.review_signups(users=[minji], status=ReviewStatus.APPROVED, reviewer=admin_user, note="Looks fine.")
+    review_signups(users=[minji], status=ReviewStatus.APPROVED, reviewer=admin_user, note="Looks fine.")
     page = admin_client.get(f"{CHANGELIST}{minji.pk}/change/").content.decode()
     for answer in ('value="김민지"', 'value="민지"', 'value="+82 10 1234 5678"', "Approved", "Looks fine."):
         assert answer in page, answer
@@ -286,7 +287,7 @@ def test_staff_without_the_review_permission_can_read_but_not_decide(client, sig
     assert 'name="is_active"' not in change_page  # activating an account is a review decision
 
     with pytest.raises(PermissionDenied):
-        services.review_signups(users=[minji], status=ReviewStatus.APPROVED, reviewer=staff)
+        review_signups(users=[minji], status=ReviewStatus.APPROVED, reviewer=staff)
 
 
 def test_staff_with_the_review_permission_can_decide(client, signups):
@@ -312,7 +313,7 @@ def read_export(response):
 
 def test_export_has_the_selected_users_and_their_answers_but_no_password(admin_client, admin_user, signups):
     minji, seojun, amelia = signups
-    services.review_signups(users=[seojun], status=ReviewStatus.APPROVED, reviewer=admin_user, note="ok")
+    review_signups(users=[seojun], status=ReviewStatus.APPROVED, reviewer=admin_user, note="ok")
     response = run_action(admin_client, "export_csv", [minji, seojun, admin_user], index="0")
     content = export_bytes(response)
     assert content.startswith("\ufeff".encode())
@@ -483,7 +484,7 @@ def test_a_mail_server_failure_keeps_the_approval_and_queues_the_mail_again(sett
     assert "Approved 1 signup." in page
     assert sent_mail() == []
     retry = DBTaskResult.objects.get(status="READY")
-    assert retry.task_path == "onboarding.mail.send_mail_to_users"
+    assert retry.task_path == "onboarding.mail.queue.send_mail_to_users"
     assert retry.args_kwargs["args"][:2] == ["approved", [user.pk]] and retry.run_after > timezone.now()
     user.refresh_from_db()
     assert user.is_active and user.profile.review_status == ReviewStatus.APPROVED

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
-from onboarding import services
 from onboarding.models import Profile, ReviewStatus, User
+from onboarding.review.services import review_signups
 from tests.conftest import PASSWORD
 from tests.test_admin import CHANGELIST, listed, make_signup
 
@@ -87,7 +87,7 @@ def test_a_reviewer_who_deletes_their_account_leaves_their_decisions_in_the_log(
         *Permission.objects.filter(codename__in=["review_signup", "view_user", "change_user"])
     )
     signup = make_signup("minji", "Kim Minji")
-    services.review_signups(users=[signup], status=ReviewStatus.APPROVED, reviewer=reviewer, note="looks fine")
+    review_signups(users=[signup], status=ReviewStatus.APPROVED, reviewer=reviewer, note="looks fine")
     assert LogEntry.objects.filter(user=reviewer).count() == 1
 
     client.force_login(reviewer)
@@ -108,7 +108,7 @@ def test_a_superuser_deleting_a_reviewer_in_the_admin_keeps_their_decisions(admi
     reviewer.user_permissions.add(Permission.objects.get(codename="review_signup"))
     reviewer = User.objects.get(pk=reviewer.pk)  # permissions are cached per instance
     signup = make_signup("minji", "Kim Minji")
-    services.review_signups(users=[signup], status=ReviewStatus.REJECTED, reviewer=reviewer, notify=False)
+    review_signups(users=[signup], status=ReviewStatus.REJECTED, reviewer=reviewer, notify=False)
     response = admin_client.post(
         CHANGELIST, {"action": "delete_selected", "_selected_action": [reviewer.pk], "post": "yes"}
     )

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from onboarding import services
-from onboarding.admin import site as admin_site
 from onboarding.models import ReviewStatus, User
+from onboarding.review import site as admin_site
+from onboarding.review.services import review_signups
 from tests.test_admin import CHANGELIST, listed, make_signup, staff_client
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def queue(admin_user):
         for name, days in [("dana", 1), ("cho", 2), ("bora", 3), ("ahn", 4)]
     ]
     approved = make_signup("done", "Done Already", days_ago=5)
-    services.review_signups(users=[approved], status=ReviewStatus.APPROVED, reviewer=admin_user)
+    review_signups(users=[approved], status=ReviewStatus.APPROVED, reviewer=admin_user)
     return people
 
 
@@ -98,7 +98,7 @@ def test_after_the_oldest_it_goes_back_to_the_newest_and_after_the_last_to_the_f
     admin_client, admin_user, queue
 ):
     dana, cho, bora, ahn = queue
-    services.review_signups(users=[cho, bora], status=ReviewStatus.APPROVED, reviewer=admin_user)
+    review_signups(users=[cho, bora], status=ReviewStatus.APPROVED, reviewer=admin_user)
     response = admin_client.post(f"{CHANGELIST}{ahn.pk}/review/", {"decision": "approve"})
     assert response["Location"] == change_url(dana)
     response = admin_client.post(
@@ -124,7 +124,7 @@ def test_the_list_keeps_its_filter_after_an_action(admin_client, queue):
 
 
 def test_selecting_all_of_a_filtered_list_decides_every_match_and_lists_only_a_few(admin_client, queue, monkeypatch):
-    monkeypatch.setattr("onboarding.admin.users.LISTED_IN_CONFIRMATION", 2)
+    monkeypatch.setattr("onboarding.review.users.LISTED_IN_CONFIRMATION", 2)
     filtered = f"{CHANGELIST}?{PENDING_FILTER}"
     data = {"action": "approve_selected", "_selected_action": [queue[0].pk], "select_across": "1", "index": "0"}
     confirmation = text(admin_client.post(filtered, data))

@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from onboarding.admin import scale
+from onboarding.infra.trigram import TRIGRAM_INDEXES
 from onboarding.models import User
-from onboarding.trigram import TRIGRAM_INDEXES
+from onboarding.review import scale
 from tests.test_admin import CHANGELIST, listed, make_signup
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from onboarding import services
+from onboarding.account.services import change_email, start_email_change
 from onboarding.models import EmailChange, Profile, User
 from tests.test_admin import CHANGELIST, listed, make_signup
 
@@ -44,8 +44,8 @@ def test_edited_details_and_a_changed_address_are_what_search_finds(admin_client
     assert found(admin_client, "Kim Minji") == ["Taken"]
     assert found(admin_client, "Taken Person") == []
 
-    services.start_email_change(user=person, new_email="minji@example.net")
-    services.change_email(change_id=EmailChange.objects.get(user=person).pk)
+    start_email_change(user=person, new_email="minji@example.net")
+    change_email(change_id=EmailChange.objects.get(user=person).pk)
     assert found(admin_client, "minji@example.net") == ["Taken"]
     assert found(admin_client, "taken@example.com") == []
     assert found(admin_client, "Kim Minji") == ["Taken"]  # the name stays when only the address changes

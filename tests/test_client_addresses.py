@@ -9,7 +9,7 @@ import sys
 import pytest
 from django.test import Client, RequestFactory
 
-from onboarding.abuse import client_ip
+from onboarding.limits import client_ip
 from tests.servers import REPO
 
 pytestmark = pytest.mark.django_db

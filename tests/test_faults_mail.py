@@ -15,9 +15,9 @@ import time
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from onboarding import mail as outgoing
-from onboarding import services
+from onboarding.mail import queue as outgoing
 from onboarding.models import MailWorker
+from onboarding.signup.accounts import create_account
 from tests.faults import SlowSMTPServer
 from tests.mailserver import Inbox, SMTPServer
 from tests.servers import REPO
@@ -48,7 +48,7 @@ def wait_for(condition, seconds, what):
 
 
 def queue_confirmation():
-    user = services.create_account(
+    user = create_account(
         username="minji",
         email="minji@example.com",
         password_hash="!",
@@ -145,7 +145,7 @@ def test_the_keep_running_loop_starts_a_killed_worker_again_and_its_mail_goes(tm
 @pytest.mark.django_db(transaction=False)
 def test_a_slow_reply_after_the_message_is_waited_for_and_never_sent_twice(settings, sent_mail, caplog):
     server = SlowSMTPServer(delay=1.5).start()
-    settings.EMAIL_BACKEND = "onboarding.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "onboarding.mail.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
@@ -165,7 +165,7 @@ def test_a_slow_reply_after_the_message_is_waited_for_and_never_sent_twice(setti
         settings.EMAIL_DATA_TIMEOUT = 0.5
         approved = {"name": "Sora", "login_url": "/"}
         outgoing.queue_mail("approved", to="sora@example.com", language="en", context=approved)
-        with caplog.at_level(logging.WARNING, logger="onboarding.mail"):
+        with caplog.at_level(logging.WARNING, logger="onboarding.mail.queue"):
             sent_mail()
             time.sleep(1.5)  # the server finishes its slow reply
             sent_mail()

@@ -13,8 +13,8 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from onboarding import services
 from onboarding.models import User
+from onboarding.signup.drafts import create_account_from_signup
 from tests.conftest import ACCOUNT, PROFILE, step_data
 from tests.faults import RedisServer
 
@@ -35,7 +35,7 @@ def own_redis(redis_server, settings):
     """The site's cache and sessions on the test's own Redis, with production's timeouts."""
     cache = {**django_settings.CACHES["default"], "LOCATION": redis_server.url}
     settings.CACHES = {"default": cache, "ratelimit": cache}
-    settings.SESSION_ENGINE = "onboarding.sessions"
+    settings.SESSION_ENGINE = "onboarding.infra.sessions"
     return redis_server
 
 
@@ -107,19 +107,19 @@ def test_a_fault_right_after_create_account_says_the_account_exists_and_its_mail
 ):
     client = wizard_at_profile()
     assert client.post("/signup/profile/", step_data("profile", **PROFILE))["Location"] == "/signup/confirm/"
-    create_account = services.create_account_from_signup  # what the wizard's last step calls
+    create_account = create_account_from_signup  # what the wizard's last step calls
 
     def create_then_lose_redis(**kwargs):
         user = create_account(**kwargs)
         own_redis.pause()  # committed; everything after it (funnel, login, the session) meets a frozen Redis
         return user
 
-    monkeypatch.setattr(services, "create_account_from_signup", create_then_lose_redis)
+    monkeypatch.setattr("onboarding.signup.view.create_account_from_signup", create_then_lose_redis)
     try:
         response, elapsed = timed(lambda: client.post("/signup/confirm/", CREATE))
     finally:
         own_redis.resume()
-        monkeypatch.setattr(services, "create_account_from_signup", create_account)
+        monkeypatch.setattr("onboarding.signup.view.create_account_from_signup", create_account)
     assert_our_503(response, elapsed)
     page = response.content.decode()
     assert "Your account <strong>minji</strong> was created" in page
@@ -127,7 +127,7 @@ def test_a_fault_right_after_create_account_says_the_account_exists_and_its_mail
     assert "nothing was changed" not in page and "Carry on with your signup" not in page
     assert User.objects.filter(username="minji").count() == 1
     # The confirmation mail was committed with the account.
-    assert DBTaskResult.objects.filter(task_path="onboarding.mail.send_mail").count() == 1
+    assert DBTaskResult.objects.filter(task_path="onboarding.mail.queue.send_mail").count() == 1
 
     # "Create account" again, now that Redis answers: "already created", never "that username is taken".
     # Only the request that created an account logs in to it (issue 18: one signup, one owner), so the

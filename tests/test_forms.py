@@ -2,7 +2,7 @@
 
 import pytest
 
-from onboarding.forms import AccountForm, ConfirmForm, ProfileForm
+from onboarding.signup.forms import AccountForm, ConfirmForm, ProfileForm
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE
 
 

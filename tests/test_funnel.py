@@ -17,6 +17,7 @@ from django.utils import timezone
 from onboarding import funnel
 from onboarding.funnel import report, store
 from onboarding.models import FunnelDay, User
+from onboarding.review.services import review_signups
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data
 from tests.test_admin import staff_client
 
@@ -224,12 +225,11 @@ def test_an_unknown_period_shows_the_last_7_days(admin_client):
 
 
 def test_approvals_and_rejections_are_counted(admin_client, admin_user):
-    from onboarding import services
     from tests.test_admin import make_signup
 
     people = [make_signup(f"p{number}", f"Person {number}") for number in range(3)]
-    services.review_signups(users=people[:2], status="approved", reviewer=admin_user)
-    services.review_signups(users=people[2:], status="rejected", reviewer=admin_user)
+    review_signups(users=people[:2], status="approved", reviewer=admin_user)
+    review_signups(users=people[2:], status="rejected", reviewer=admin_user)
     _page, steps = numbers(admin_client.get(FUNNEL))
     assert (steps["Approved"], steps["Rejected"]) == ("2", "1")
     assert User.objects.count() == 4

@@ -6,8 +6,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
-from onboarding import services
 from onboarding.models import User
+from onboarding.signup.accounts import create_account
 from tests.conftest import ACCOUNT, PASSWORD, step_data
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def account_page(client, **account):
 
 
 def make_user(username, email):
-    return services.create_account(username=username, email=email, password_hash="!", real_name="Someone")
+    return create_account(username=username, email=email, password_hash="!", real_name="Someone")
 
 
 @pytest.mark.parametrize(
@@ -93,9 +93,7 @@ def test_korean_and_accented_names_are_welcome(signup, client):
 
 
 def test_login_finds_the_account_in_any_spelling(client):
-    services.create_account(
-        username="Ärger", email="arger@example.com", password_hash=make_password(PASSWORD), real_name="A"
-    )
+    create_account(username="Ärger", email="arger@example.com", password_hash=make_password(PASSWORD), real_name="A")
     client.post("/login/", {"username": "ärger", "password": PASSWORD})
     assert "_auth_user_id" in client.session
 

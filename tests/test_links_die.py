@@ -134,7 +134,8 @@ def test_a_change_email_link_and_its_mail_hold_no_form_of_the_new_address(existi
     # their SHA-256 is stored.
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
     decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-    assert b"@" not in decoded and b"minji" not in decoded.lower()
+    # Random bytes may hold an "@" by chance (one token in eight): look for the address itself.
+    assert len(decoded) == 32 and b"minji" not in decoded.lower() and b"example" not in decoded.lower()
     change = EmailChange.objects.get(user=existing_user)
     assert change.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in str(
         list(EmailChange.objects.values_list())

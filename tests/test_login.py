@@ -6,8 +6,8 @@ from django.contrib.auth.hashers import make_password
 from django.test import override_settings
 from django.utils import timezone
 
-from onboarding import services
 from onboarding.models import ReviewStatus, User
+from onboarding.signup.accounts import create_account
 from tests.conftest import PASSWORD
 from tests.hashers import CountingArgon2PasswordHasher
 
@@ -135,9 +135,7 @@ def test_a_wrong_password_checks_exactly_one_hash_whatever_the_account(client, s
     if state == "staff without a profile":
         User.objects.create(username="someone", email="s@example.com", password=hashed, is_staff=True)
     elif state != "no such account":
-        user = services.create_account(
-            username="someone", email="s@example.com", password_hash=hashed, real_name="Some One"
-        )
+        user = create_account(username="someone", email="s@example.com", password_hash=hashed, real_name="Some One")
         status, active = {
             "active": (ReviewStatus.PENDING, True),
             "awaiting review": (ReviewStatus.PENDING, False),
@@ -157,7 +155,7 @@ def test_a_wrong_password_checks_exactly_one_hash_whatever_the_account(client, s
 
 
 def test_case_insensitive_lookups_match_the_unique_constraints(db):
-    services.create_account(username="Minji", email="Minji@Example.com", password_hash="!", real_name="Kim Minji")
+    create_account(username="Minji", email="Minji@Example.com", password_hash="!", real_name="Kim Minji")
     assert User.objects.with_username("MINJI").get().username == "Minji"
     assert User.objects.with_email("minji@example.COM").exists()
     assert not User.objects.with_username("Minj").exists()

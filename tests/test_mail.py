@@ -10,9 +10,10 @@ from django.utils import timezone
 from django_tasks import task_backends
 from django_tasks_db.models import DBTaskResult
 
-from onboarding import mail as outgoing
-from onboarding import services
+from onboarding.mail import queue as outgoing
 from onboarding.models import User
+from onboarding.review.services import review_signups
+from onboarding.signup.accounts import create_account
 from tests.mailserver import html_of, text_of
 from tests.test_production import manage
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def make_user(username, language, preferred_name=""):
-    return services.create_account(
+    return create_account(
         username=username,
         email=f"{username}@example.com",
         password_hash=make_password(None),
@@ -38,7 +39,7 @@ def test_a_queued_mail_waits_for_the_worker_then_leaves_by_real_smtp_in_its_lang
     outgoing.queue_mail("approved", to="minji@example.com", language="ko", context=approved_context())
     assert smtp_server.inbox.messages == []  # queued, not sent in the caller
     row = DBTaskResult.objects.get()
-    assert row.task_path == "onboarding.mail.send_mail" and row.status == "READY"
+    assert row.task_path == "onboarding.mail.queue.send_mail" and row.status == "READY"
 
     sent_mail()
     [message] = smtp_server.inbox.messages
@@ -97,7 +98,7 @@ def test_a_mail_server_that_is_down_gets_the_mail_later(smtp_server, settings, s
     settings.MAIL_RETRY_SECONDS = 120
     smtp_server.stop()
     outgoing.queue_mail("approved", to="minji@example.com", language="en", context=approved_context())
-    with caplog.at_level(logging.WARNING, logger="onboarding.mail"):
+    with caplog.at_level(logging.WARNING, logger="onboarding.mail.queue"):
         sent_mail()
     assert "Could not send a approved mail (attempt 1" in caplog.text and "trying again in 120 s" in caplog.text
     assert "minji@example.com" not in caplog.text  # logs name no one
@@ -123,7 +124,7 @@ def test_retries_back_off_and_stop_after_the_last_attempt(smtp_server, settings,
     settings.MAIL_MAX_ATTEMPTS = 3
     smtp_server.stop()
     outgoing.queue_mail("approved", to="minji@example.com", language="en", context=approved_context())
-    with caplog.at_level(logging.WARNING, logger="onboarding.mail"):
+    with caplog.at_level(logging.WARNING, logger="onboarding.mail.queue"):
         sent_mail()
     assert DBTaskResult.objects.filter(status="FAILED").count() == 3
     assert not DBTaskResult.objects.filter(status="READY").exists()
@@ -192,13 +193,13 @@ def test_an_unknown_email_url_is_refused_at_start():
 def test_the_approval_email_goes_to_users_in_bulk_after_the_review_commits(admin_user, sent_mail):
     users = [make_user("minji", "ko"), make_user("alex", "en")]
     User.objects.filter(pk__in=[user.pk for user in users]).update(is_active=False)
-    services.review_signups(
+    review_signups(
         users=User.objects.filter(username__in=["minji", "alex"]),
         status="approved",
         reviewer=admin_user,
         login_url="http://testserver/login/",
     )
-    assert DBTaskResult.objects.get().task_path == "onboarding.mail.send_mail_to_users"
+    assert DBTaskResult.objects.get().task_path == "onboarding.mail.queue.send_mail_to_users"
     assert sorted(message.subject for message in sent_mail()) == [
         "Your Maru account has been approved",
         "[Maru] 가입이 승인되었습니다",
@@ -207,7 +208,7 @@ def test_the_approval_email_goes_to_users_in_bulk_after_the_review_commits(admin
 
 @pytest.mark.django_db
 def test_every_mail_has_the_footer_and_korean_subjects_the_site_prefix():
-    from onboarding.mail import render_mail
+    from onboarding.mail.queue import render_mail
 
     context = {
         "resume_url": "https://x/", "expires": "soon", "confirm_url": "https://x/", "login_url": "https://x/",

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from onboarding import mail as outgoing
+from onboarding.mail import queue as outgoing
+from onboarding.mail.worker import reclaim_expired_leases
 from onboarding.models import MailWorker
-from onboarding.worker import reclaim_expired_leases
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
-from onboarding import services
-from onboarding.abuse import address_mail_limited
+from onboarding.limits import address_mail_limited
+from onboarding.signup.accounts import create_account
 from tests.conftest import PASSWORD
 from tests.hashers import CountingArgon2PasswordHasher
 from tests.servers import client_address
@@ -23,7 +23,7 @@ VARIANTS = ["minji@example.com", "minji@ｅxample.com", "minji@eｘample.com", "
 
 @pytest.fixture
 def minji(db):
-    return services.create_account(
+    return create_account(
         username="minji", email="minji@example.com", password_hash=make_password(PASSWORD), real_name="Minji"
     )
 

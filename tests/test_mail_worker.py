@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from onboarding import services
 from onboarding.models import User
+from onboarding.signup.accounts import create_account
 from tests.mailserver import SMTPServer, link_in, text_of
 from tests.servers import REPO
 
@@ -49,7 +49,7 @@ def run_worker(smtp):
 
 
 def test_mail_asked_for_while_the_mail_server_is_down_arrives_once_it_is_back():
-    user = services.create_account(
+    user = create_account(
         username="minji",
         email="minji@example.com",
         password_hash="!",

@@ -29,7 +29,7 @@ def test_the_admin_gets_its_own_wording(admin_client, monkeypatch):
 
 
 def test_other_pages_say_try_again_without_talking_about_a_signup(client, person, monkeypatch):
-    outage_at(monkeypatch, "onboarding.views.account.AccountView.get")
+    outage_at(monkeypatch, "onboarding.account.views.AccountView.get")
     client.raise_request_exception = False
     page = client.get("/account/").content.decode()
     assert "Please try again in a few minutes." in page and "Go to the home page" in page
@@ -54,7 +54,7 @@ def test_the_korean_page_for_an_account_that_was_made(monkeypatch, signup):
 
 
 def test_healthz_fails_when_the_database_takes_no_write(client, monkeypatch, caplog):
-    from onboarding.cache import CounterCache
+    from onboarding.infra.cache import CounterCache
 
     def read_only(*args, **kwargs):
         raise OperationalError("attempt to write a readonly database")

@@ -12,7 +12,7 @@ from bench.counts import count_signup
 from bench.signup import LABELS
 from onboarding import funnel
 from onboarding.models import User
-from onboarding.wizard import rendering, view
+from onboarding.signup import rendering, view
 from tests.conftest import ACCOUNT, PROFILE, step_data
 
 # Real commits, as in the benchmark: no test transaction adding savepoints to the counts.

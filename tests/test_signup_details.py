@@ -9,8 +9,8 @@ from django.core.signals import got_request_exception
 from django.test import Client
 from django.views.debug import ExceptionReporter
 
-from onboarding.forms import AccountForm
 from onboarding.models import SignupDraft, User
+from onboarding.signup.forms import AccountForm
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data
 
 pytestmark = pytest.mark.django_db

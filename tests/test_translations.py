@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.utils.translation.template import templatize
 
+from onboarding.signup.accounts import create_account
+
 PO_PATH = settings.BASE_DIR / "onboarding" / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 SOURCE_DIRS = ("config", "onboarding", "templates")
 
@@ -231,9 +233,7 @@ def visible_text(html):
 def test_djangos_strings_on_our_korean_pages_follow_the_glossary(client, admin_user):
     from django.contrib.auth.hashers import make_password
 
-    from onboarding import services
-
-    person = services.create_account(
+    person = create_account(
         username="minji", email="minji@example.com", password_hash=make_password("x"), real_name="Kim Minji"
     )
     korean = {"accept-language": "ko"}

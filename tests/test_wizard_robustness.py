@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from onboarding.models import Profile, User
+from onboarding.signup.accounts import create_account
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, expire_session, step_data
 from tests.hashers import CountingArgon2PasswordHasher
 
@@ -384,9 +385,8 @@ def test_username_and_email_are_checked_on_the_account_step(existing_user, clien
 
 def test_a_name_taken_while_the_person_was_on_later_steps_sends_them_back(signup, client):
     signup(until="confirm")
-    from onboarding import services
 
-    services.create_account(username="MINJI", email="other@example.com", password_hash="!", real_name="Someone else")
+    create_account(username="MINJI", email="other@example.com", password_hash="!", real_name="Someone else")
     response = client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
     assert response["Location"] == "/signup/account/"
     page = page_text(client.get("/signup/account/"))

@@ -11,7 +11,7 @@ import time
 from django.conf import settings
 from django.utils import timezone, translation
 
-from . import store
+from onboarding.funnel import store
 
 STEP_EVENTS = {"account": "account", "profile": "profile"}
 # Seconds from starting the wizard to "Create account", counted in these buckets (the last is "longer").

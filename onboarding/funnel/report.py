@@ -9,8 +9,8 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from ..models import FunnelDay
-from . import DURATION_BUCKETS, LONGER, names, store
+from onboarding.funnel import DURATION_BUCKETS, LONGER, names, store
+from onboarding.models import FunnelDay
 
 PERIODS = (7, 30, 90)
 STEPS = [

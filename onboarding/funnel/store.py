@@ -57,7 +57,7 @@ def add(day, dimensions, count=1):
 
 def add_to_rows(day, counters):
     """Add {(event, language, field, code): count} to `day`'s FunnelDay rows, with atomic increments."""
-    from ..models import FunnelDay
+    from onboarding.models import FunnelDay
 
     with transaction.atomic():
         for dimensions, count in counters.items():
@@ -80,7 +80,7 @@ def read(day):
     client = _redis()
     if client is not None:
         return _parse(client.hgetall(_day_key(day)))
-    from ..models import FunnelDay
+    from onboarding.models import FunnelDay
 
     rows = FunnelDay.objects.filter(day=day).values_list(*DIMENSIONS, "count")
     return {tuple(row[:4]): row[4] for row in rows}

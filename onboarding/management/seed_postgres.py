@@ -9,8 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
 from onboarding.identities import email_key, username_key
+from onboarding.infra.trigram import create_trigram_indexes, drop_trigram_indexes
 from onboarding.models import Profile, User
-from onboarding.trigram import create_trigram_indexes, drop_trigram_indexes
 
 # Past this many rows, dropping the trigram indexes and building them again once is quicker than
 # updating them row by row.

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 import onboarding.identities
 
-COUNTER_TABLE = "onboarding_ratelimit"  # onboarding.cache's table, frozen here
+COUNTER_TABLE = "onboarding_ratelimit"  # onboarding.infra.cache's table, frozen here
 
 
 def create_counter_table(apps, schema_editor):

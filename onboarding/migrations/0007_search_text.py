@@ -8,7 +8,7 @@ from django.db import migrations, models
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 
-from onboarding.trigram import create_trigram_indexes, drop_trigram_indexes
+from onboarding.infra.trigram import create_trigram_indexes, drop_trigram_indexes
 
 # The per-column indexes this migration replaces, as 0005 made them.
 admin_scale = import_module("onboarding.migrations.0005_admin_scale")

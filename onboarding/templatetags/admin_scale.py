@@ -3,7 +3,7 @@
 from django import template
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
-from ..admin.scale import calendar_date_hierarchy
+from onboarding.review.scale import calendar_date_hierarchy
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..admin import site
+from onboarding.review import site
 
 register = template.Library()
 

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from playwright.sync_api import expect
 
-from onboarding import services
 from onboarding.models import ReviewStatus, User
+from onboarding.signup.accounts import create_account
 from tests.browser.conftest import assert_fits_width, assert_no_axe_violations
 from tests.conftest import PASSWORD
 
@@ -23,7 +23,7 @@ def queue(live_server):
         ("bora", "Bora Kang-Whitfield"),
         ("cho", "Cho Minseo"),
     ]:
-        services.create_account(
+        create_account(
             username=username,
             email=f"{username}@a-long-company-domain.example.com",
             password_hash=password_hash,

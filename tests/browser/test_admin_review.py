@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from playwright.sync_api import expect
 
-from onboarding import services
 from onboarding.models import ReviewStatus, User
+from onboarding.signup.accounts import create_account
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ def queue(live_server):
         ("seojun", "Lee Seojun", ""),
         ("amelia", "Amelia Clarke", "+44 20 7946 0958"),
     ]:
-        services.create_account(
+        create_account(
             username=username,
             email=f"{username}@example.com",
             password_hash=password_hash,

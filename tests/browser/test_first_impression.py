@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from playwright.sync_api import expect
 
-from onboarding import services
 from onboarding.models import User
+from onboarding.signup.accounts import create_account
 from tests.browser.conftest import assert_no_axe_violations, fill_account, submit
 from tests.conftest import PASSWORD
 
@@ -40,7 +40,7 @@ def test_the_famous_passphrase_is_refused_for_being_on_the_lists(page_in, passwo
 
 
 def test_a_good_password_is_kept_through_a_taken_username(page_in, live_server):
-    services.create_account(
+    create_account(
         username="Taken", email="taken@example.com", password_hash=make_password(PASSWORD), real_name="Taken Person"
     )
     page = page_in("en", viewport=DESKTOP)
@@ -59,7 +59,7 @@ def test_a_good_password_is_kept_through_a_taken_username(page_in, live_server):
 
 
 def test_login_with_the_email_address_in_another_case(page_in, live_server):
-    services.create_account(
+    create_account(
         username="minji", email="minji@example.com", password_hash=make_password(PASSWORD), real_name="Kim Minji"
     )
     page = page_in("en", viewport=DESKTOP)
@@ -85,7 +85,7 @@ def test_each_step_opens_with_its_first_field_focused(page_in):
 
 
 def test_one_error_for_a_username_with_a_space_and_a_bang_and_log_in_instead_is_a_link(page_in, live_server):
-    services.create_account(
+    create_account(
         username="taken", email="taken@example.com", password_hash=make_password(PASSWORD), real_name="Taken Person"
     )
     page = page_in("en", viewport=DESKTOP)

@@ -3,7 +3,7 @@
 from django.core.management.base import CommandError
 from django_tasks_db.management.commands import db_worker
 
-from ...worker import MailQueueWorker
+from onboarding.mail.worker import MailQueueWorker
 
 
 class Command(db_worker.Command):

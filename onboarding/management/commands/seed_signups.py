@@ -13,11 +13,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from onboarding import services
 from onboarding.identities import email_key, username_key
 from onboarding.management import seed_postgres
 from onboarding.models import Profile, ReviewStatus, User, search_text
-from onboarding.services.review import log_entry
+from onboarding.review.services import REVIEW_PERMISSION, log_entry
 
 # (full name, preferred name, username stem)
 PEOPLE = [
@@ -302,7 +301,7 @@ class Command(BaseCommand):
         LogEntry.objects.bulk_create((LogEntry(**entry) for entry in entries), batch_size=2000)
 
     def log_row(self, reviewer, user_id, signup, now):
-        """The log entry services.review_signups would write, built once per kind of decision and reused."""
+        """The log entry review_signups would write, built once per kind of decision and reused."""
         kind = (signup["status"], signup["note"])
         if kind not in self.log_templates:
             entry = log_entry(reviewer, user_id, signup["username"], PENDING, signup["status"], signup["note"])
@@ -324,7 +323,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 raise CommandError(f"No user named {username!r}.")
-            if not user.has_perm(services.REVIEW_PERMISSION):
+            if not user.has_perm(REVIEW_PERMISSION):
                 raise CommandError(f"{username!r} may not review signups (needs onboarding.review_signup).")
             return user
         return User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()

@@ -1,0 +1,1 @@
+"""The account home: details, email change, password, data download, deletion, logging out."""

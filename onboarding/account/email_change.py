@@ -1,0 +1,142 @@
+"""Changing the account's email address: ask with the password, confirm by the link sent to the new address."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import IntegrityError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.generic import View
+
+from onboarding.account.forms import ChangeEmailForm
+from onboarding.account.services import (
+    change_email,
+    email_change_problem,
+    find_email_change,
+    request_email_change,
+    send_email_in_use_notice,
+    start_email_change,
+)
+from onboarding.account.views import PENDING_EMAIL_KEY, AccountFormView
+from onboarding.limits import guard_password_check, mail_limited
+from onboarding.mail.queue import absolute_url
+from onboarding.verification.views import broken_link, link_problem
+
+
+@method_decorator(guard_password_check, name="post")
+class ChangeEmailView(AccountFormView):
+    """Ask for a new address and the password; mail a link to the new address. Nothing changes yet."""
+
+    form_class = ChangeEmailForm
+    title = gettext_lazy("Change email address")
+    intro = gettext_lazy(
+        "We will email a link to the new address. Your account keeps its current address until you open it."
+    )
+    button = gettext_lazy("Send the link")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "hide_taken": settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"}
+
+    def form_valid(self, form):
+        request, user, email = self.request, self.request.user, form.cleaned_data["email"]
+        if mail_limited(request, group="change-email", address=email):
+            messages.warning(
+                request, _("We have sent several emails already. Wait a few minutes before asking for another one.")
+            )
+            return redirect("onboarding:account")
+        # A request either way, though a taken address's link is never sent: a newer request voids the
+        # older link alike, so that cannot tell whether the address had an account.
+        token = start_email_change(user=user, new_email=email)
+        if form.owner_of_email:
+            # Mandatory verification mode: the same answer as for a free address; its owner learns by mail.
+            send_email_in_use_notice(
+                owner=form.owner_of_email,
+                login_url=absolute_url(request, reverse("login")),
+                reset_url=absolute_url(request, reverse("password_reset")),
+            )
+        else:
+            request_email_change(
+                user=user,
+                new_email=email,
+                confirm_url=absolute_url(request, reverse("onboarding:confirm_email_change", args=[token])),
+            )
+        request.session[PENDING_EMAIL_KEY] = email
+        messages.success(
+            request,
+            _(
+                "We sent a link to %(email)s. Open it within 3 days to confirm the new address; "
+                "until then your account keeps %(current)s."
+            )
+            % {"email": email, "current": user.email},
+        )
+        return redirect("onboarding:account")
+
+
+@method_decorator(never_cache, name="dispatch")
+class ConfirmEmailChangeView(View):
+    """Show a button for a genuine, fresh link (GET: mail scanners that open links change nothing); change (POST)."""
+
+    template_name = "onboarding/account/confirm_email_change.html"
+
+    def dispatch(self, request, token):
+        change = find_email_change(token)
+        if change is None:
+            return broken_link(request)
+        if change.expires_at <= timezone.now():
+            return link_problem(
+                request,
+                title=_("This link has expired"),
+                message=_(
+                    "Links to confirm a new email address work for 3 days. Ask for a new one on your account page."
+                ),
+                status=400,
+            )
+        if change.user is None:
+            return link_problem(
+                request,
+                title=_("We could not find that account"),
+                message=_("The account this link was for no longer exists."),
+                status=404,
+            )
+        self.change, self.new_email = change, change.email
+        problem = email_change_problem(change, change.user)
+        if problem == "used":
+            return self.changed(request, already=True)
+        if problem:
+            return self.superseded(request)
+        return super().dispatch(request)
+
+    def get(self, request):
+        return render(request, self.template_name, {"email": self.new_email})
+
+    def post(self, request):
+        try:
+            user = change_email(change_id=self.change.pk)
+        except IntegrityError:
+            return link_problem(
+                request,
+                title=_("That email address is in use"),
+                message=_("Another account started using this address after you asked. Choose a different one."),
+                status=400,
+            )
+        if user is None:
+            return self.superseded(request)
+        request.session.pop(PENDING_EMAIL_KEY, None)
+        return self.changed(request)
+
+    def changed(self, request, already=False):
+        return render(request, "onboarding/account/email_changed.html", {"email": self.new_email, "already": already})
+
+    def superseded(self, request):
+        return link_problem(
+            request,
+            title=_("This link is for an old request"),
+            message=_(
+                "The account's email address or password has changed since the link was sent, so it no longer works."
+            ),
+            status=400,
+        )

@@ -1,0 +1,219 @@
+"""The account home: see and change what we hold, change the password, download or delete it all; logging out.
+
+Changing the email address has its own module, account_email."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView, TemplateView, View
+
+from onboarding import timezones
+from onboarding.account.forms import ChangePasswordForm, DeleteAccountForm, DetailsForm
+from onboarding.account.services import change_password, delete_account, update_details
+from onboarding.limits import guard_password_check
+from onboarding.models import ReviewStatus
+from onboarding.session_keys import DELETED_KEY, PENDING_EMAIL_KEY
+from onboarding.verification.flow import RESEND_KEY
+
+ACCOUNT_URL = reverse_lazy("onboarding:account")
+
+
+def review_in_words(profile):
+    """What the review status means for the person, or None where no review applies (no signup profile)."""
+    if profile is None:
+        return None
+    if profile.review_status == ReviewStatus.APPROVED:
+        return _("Approved: your signup has been checked and accepted.")
+    if profile.review_status == ReviewStatus.REJECTED:
+        return _("Not approved.")
+    return _(
+        "Waiting for review: our team looks at each new signup, to keep out spam and fake accounts. "
+        "You can use your account in the meantime, and we will email you if it is not approved."
+    )
+
+
+# Error reports (the 500 mail, a debug page) show these as stars: they hold the person's passwords.
+PASSWORD_FIELDS = ("current_password", "new_password1", "new_password2", "password")
+
+
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(sensitive_post_parameters(*PASSWORD_FIELDS), name="dispatch")
+class AccountPage(LoginRequiredMixin):
+    """A page of someone's own account: only for them, never cached."""
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(user=user, profile=getattr(user, "profile", None), **kwargs)
+
+
+class AccountView(AccountPage, TemplateView):
+    """Show what we hold about the person, with a way to change each part."""
+
+    template_name = "onboarding/account/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["review"] = review_in_words(context["profile"])
+        context["pending_email"] = self.request.session.get(PENDING_EMAIL_KEY)
+        if not self.request.user.email_verified_at:
+            # "Send it again" (email_links.ResendConfirmationView) mails whoever this names.
+            self.request.session[RESEND_KEY] = {"user": self.request.user.pk, "notice": False}
+        return context
+
+
+class AccountFormView(AccountPage, FormView):
+    """One change to the account on its own page: the form, a button, and back to the account home."""
+
+    template_name = "onboarding/account/form.html"
+    success_url = ACCOUNT_URL
+    title = ""
+    intro = ""
+    button = ""
+    button_class = "btn-primary"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=self.title, intro=self.intro, button=self.button, button_class=self.button_class, **kwargs
+        )
+
+
+class EditDetailsView(AccountFormView):
+    """Change the full name, preferred name and phone number given at signup."""
+
+    form_class = DetailsForm
+    title = gettext_lazy("Edit your details")
+    button = gettext_lazy("Save your details")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not hasattr(request.user, "profile"):
+            raise Http404("This account was not made by a signup, so it has no details to edit.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = FormView.get_form_kwargs(self)
+        profile = self.request.user.profile
+        kwargs["initial"] = {name: getattr(profile, name) for name in DetailsForm.base_fields}
+        kwargs["initial"]["time_zone"] = profile.time_zone or timezones.zone_name(self.request)
+        return kwargs
+
+    def form_valid(self, form):
+        update_details(user=self.request.user, **form.cleaned_data)
+        if form.cleaned_data["time_zone"]:
+            timezones.remember(self.request, form.cleaned_data["time_zone"])
+        messages.success(self.request, _("Your details have been saved."))
+        return super().form_valid(form)
+
+
+@method_decorator(guard_password_check, name="post")
+class ChangePasswordView(AccountFormView):
+    """Change the password; this session stays logged in, every other one ends."""
+
+    form_class = ChangePasswordForm
+    title = gettext_lazy("Change password")
+    intro = gettext_lazy("After the change, you stay logged in here and every other device is logged out.")
+    button = gettext_lazy("Change password")
+
+    def form_valid(self, form):
+        change_password(user=self.request.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, self.request.user)
+        messages.success(self.request, _("Your password has been changed. Other devices have been logged out."))
+        return super().form_valid(form)
+
+
+@method_decorator(guard_password_check, name="post")
+class DeleteAccountView(AccountFormView):
+    """Delete the account for good, after the password and an explicit confirmation."""
+
+    form_class = DeleteAccountForm
+    title = gettext_lazy("Delete your account")
+    intro = gettext_lazy(
+        "This deletes your account and everything we hold about you: your login, your details and any "
+        "unfinished signup. You will be logged out. It cannot be undone."
+    )
+    button = gettext_lazy("Delete your account")
+    button_class = "btn-danger"
+
+    def form_valid(self, form):
+        delete_account(user=self.request.user)
+        logout(self.request)
+        self.request.session[DELETED_KEY] = True
+        return redirect("onboarding:account_deleted")
+
+
+class AccountDeletedView(TemplateView):
+    """Say the account is gone; only right after deleting it."""
+
+    template_name = "onboarding/account/deleted.html"
+
+    def get(self, request, *args, **kwargs):
+        if not request.session.pop(DELETED_KEY, False):
+            return redirect("onboarding:landing")
+        return super().get(request, *args, **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class DownloadDataView(LoginRequiredMixin, View):
+    """Send everything we hold about the person as a JSON file (never the password hash)."""
+
+    def get(self, request):
+        user = request.user
+        data = personal_data(user)
+        response = HttpResponse(
+            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        filename = f"account-data-{timezone.now():%Y%m%d}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def personal_data(user):
+    """Everything stored about a person, as plain values. Staff notes about them and the reviewer stay out."""
+    profile = getattr(user, "profile", None)
+    return {
+        "exported_at": timezone.now(),
+        "account": {
+            "id": user.pk,
+            "username": user.username,
+            "email": user.email,
+            "email_confirmed_at": user.email_verified_at,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+            "is_active": user.is_active,
+        },
+        "profile": profile
+        and {
+            "real_name": profile.real_name,
+            "preferred_name": profile.preferred_name,
+            "phone": profile.phone,
+            "language": profile.language,
+            "time_zone": profile.time_zone,
+            "review_status": profile.review_status,
+            "reviewed_at": profile.reviewed_at,
+        },
+    }
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out (POST only, as Django's view) and say so."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You have logged out."))
+        return response

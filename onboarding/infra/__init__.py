@@ -1,0 +1,1 @@
+"""Infrastructure under the flows: cache counters, sessions, the PostgreSQL backend, middleware, logs, health."""

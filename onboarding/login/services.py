@@ -1,0 +1,38 @@
+"""Forgotten passwords: mailing the reset link, and setting the new password."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from onboarding import funnel
+from onboarding.mail.queue import queue_mail
+
+
+def send_password_reset(*, user, reset_url, discard=False):
+    """Queue the mail with the link that lets this user choose a new password.
+
+    With `discard` (a stand-in user for an address without an account), render and queue it just the same
+    but send nothing: the answer then takes as long whether or not the address is registered.
+    """
+    queue_mail(
+        "password_reset",
+        to=user.email,
+        language=user.mail_language,
+        context={"name": user.greeting_name, "username": user.get_username(), "reset_url": reset_url},
+        discard=discard,
+    )
+
+
+@transaction.atomic
+def reset_password(*, user, password):
+    """Set the new password (which ends the user's other sessions) and count the address as confirmed.
+
+    Only someone who read the mail at that address could get here.
+    """
+    user.set_password(password)
+    fields = ["password"]
+    if not user.email_verified_at:
+        user.email_verified_at = timezone.now()
+        fields.append("email_verified_at")
+        transaction.on_commit(lambda: funnel.record("confirmed"))
+    user.save(update_fields=fields)
+    return user

@@ -1,0 +1,31 @@
+"""Logging in: Django's view, offering to send the confirmation again when an unconfirmed address holds the account."""
+
+from django.contrib.auth import views as auth_views
+
+from onboarding.login.forms import LoginForm
+from onboarding.verification.flow import RESEND_KEY
+
+
+class LoginView(auth_views.LoginView):
+    """Display the login form and handle the login action."""
+
+    authentication_form = LoginForm
+
+    def form_invalid(self, form):
+        if form.unconfirmed_user:
+            self.request.session[RESEND_KEY] = {"user": form.unconfirmed_user.pk, "notice": False}
+        elif form.reserved_owner:
+            # "Send it again" mails the address's owner the "someone tried to sign up" notice again: the same
+            # work and the same per-address limit as a real confirmation to that address, so neither the time
+            # nor the limit's answer differs, and the owner (not the prober) reads what happened.
+            self.request.session[RESEND_KEY] = {"user": form.reserved_owner.pk, "notice": True}
+        return super().form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context.get("form")
+        context["offer_resend"] = bool(
+            form is not None
+            and (getattr(form, "unconfirmed_user", None) or getattr(form, "reserved_owner", None) is not None)
+        )
+        return context

@@ -1,0 +1,392 @@
+"""Admin for reviewing new signups: find them, read their answers, approve, reject or export them."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.account.services import keep_decisions_of
+from onboarding.mail.queue import absolute_url
+from onboarding.models import Profile, ReviewStatus, User
+from onboarding.review.export import csv_response
+from onboarding.review.scale import EstimatedCountPaginator
+from onboarding.review.services import REVIEW_PERMISSION, review_signups
+
+# Shown in a confirmation; the rest are counted, not listed (a selection can be a million users).
+LISTED_IN_CONFIRMATION = 20
+# The lookups the users list's filters and date drill-down make (see UserAdmin.list_filter, date_hierarchy).
+DATE_PARTS = {"date_joined__year": (1, 9998), "date_joined__month": (1, 12), "date_joined__day": (1, 31)}
+LIST_LOOKUPS = {
+    "profile__review_status__exact",
+    "profile__review_status__isnull",
+    "email_confirmed",
+    "is_active__exact",
+    "is_active__isnull",
+    "date_joined__gte",
+    "date_joined__lt",
+    "date_joined__isnull",
+    *DATE_PARTS,
+}
+SEARCH_MAX_LENGTH = 100
+# Who may do what: only superusers hand out or take away privileges.
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
+class UniqueIgnoringCaseMixin:
+    """Say plainly when a username or email address differs from another account's only in case.
+
+    The database constraints catch it too, but with a message meant for developers.
+    """
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username")
+        if username and User.objects.with_username(username).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("A user with that username already exists."), code="unique")
+        return username
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data.get("email"))
+        if email and User.objects.with_email(email).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("A user with that email address already exists."), code="unique")
+        return email
+
+
+class UserCreationForm(UniqueIgnoringCaseMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+
+class UserChangeForm(UniqueIgnoringCaseMixin, DjangoUserChangeForm):
+    class Meta(DjangoUserChangeForm.Meta):
+        model = User
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Kept with the decision for other staff. The person does not see it."),
+    )
+    # Shown when rejecting only; approving always tells the people it activates.
+    notify = forms.BooleanField(
+        label=_("Email each person to say their signup was not approved"),
+        required=False,
+        initial=True,
+        help_text=_("In the language they signed up in, with the address to write to. The note is not included."),
+    )
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    fk_name = "user"
+    can_delete = False
+    fields = ("real_name", "preferred_name", "phone", "review_status", "reviewed_by", "reviewed_at", "review_note")
+    # Decisions go through the review actions, which check the permission, log and email.
+    readonly_fields = ("review_status", "reviewed_by", "reviewed_at", "review_note")
+
+
+class EmailConfirmedFilter(admin.SimpleListFilter):
+    title = _("email confirmed")
+    parameter_name = "email_confirmed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(email_verified_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    inlines = [ProfileInline]
+    fieldsets = (
+        (None, {"fields": ("username", "password", "email", "is_active")}),
+        (
+            _("Permissions"),
+            {"classes": ("collapse",), "fields": ("is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("date_joined", "last_login", "email_verified_at")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),
+    )
+    list_display = ("username", "email", "email_confirmed", "real_name", "date_joined", "review_status", "is_active")
+    list_filter = ("profile__review_status", EmailConfirmedFilter, "is_active", "date_joined")
+    list_select_related = ("profile",)
+    # Username, email and full name in one column of the user table (User.search_text): each word of a
+    # search narrows one trigram index on PostgreSQL, with no join to the profiles (migration 0007).
+    search_fields = ("search_text",)
+    search_help_text = _("Search by username, email address or full name.")
+    date_hierarchy = "date_joined"
+    ordering = ("-date_joined",)
+    actions = ["approve_selected", "reject_selected", "export_csv"]
+    review_confirmation_template = "admin/onboarding/user/review_confirmation.html"
+    # At a million users a COUNT per page costs more than the page: counts are capped or estimated.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    def lookup_allowed(self, lookup, value, request):
+        # Only what the list's own filters and date drill-down send: a crafted ?search_text__regex= could
+        # run for as long as the database lets it, and the other fields are not for filtering by URL.
+        if lookup not in LIST_LOOKUPS:
+            return False
+        if lookup in DATE_PARTS:
+            low, high = DATE_PARTS[lookup]
+            return value.isdigit() and low <= int(value) <= high
+        return True
+
+    def get_search_results(self, request, queryset, search_term):
+        # A name, an address or a few words of them; a longer search is cut, not run as dozens of index scans.
+        return super().get_search_results(request, queryset, search_term[:SEARCH_MAX_LENGTH])
+
+    @admin.display(description=_("email confirmed"), boolean=True, ordering="email_verified_at")
+    def email_confirmed(self, user):
+        return user.email_verified_at is not None
+
+    @admin.display(description=_("full name"), ordering="profile__real_name")
+    def real_name(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.real_name if profile else None
+
+    @admin.display(description=_("review status"), ordering="profile__review_status")
+    def review_status(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.get_review_status_display() if profile else None
+
+    def has_review_permission(self, request):
+        return request.user.has_perm(REVIEW_PERMISSION)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only the person confirms their address, by opening a link mailed to it.
+        readonly = (*super().get_readonly_fields(request, obj), "email_verified_at")
+        if obj is not None:
+            # What happened, not something to edit (and Django's split date/time inputs have no labels).
+            readonly = (*readonly, "date_joined", "last_login")
+        if obj is not None and not self.has_review_permission(request):
+            # Activating an account is what approving does; only reviewers decide that.
+            readonly = (*readonly, "is_active")
+        if obj is not None and not request.user.is_superuser:
+            # Read-only fields are left out of the form, so a crafted POST cannot change them either.
+            readonly = (*readonly, *PRIVILEGE_FIELDS)
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        # Another staff member's account (its email, its password) is a superuser's to change: whoever
+        # could set it could log in as them. One's own account stays one's own.
+        if obj is not None and is_privileged(obj) and obj.pk != request.user.pk and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and is_privileged(obj) and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        keep_decisions_of(user=obj)  # the admin history of what they decided stays
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset.filter(is_staff=True) | queryset.filter(is_superuser=True):
+            keep_decisions_of(user=user)
+        super().delete_queryset(request, queryset)
+
+    def user_change_password(self, request, id, form_url=""):
+        # This form sets a password without the current one. For one's own account that would turn a stolen
+        # staff session into a lasting takeover (ASVS 5.0 V6.2.3): staff use the page that asks for it.
+        # Superusers keep it: they may set any password, their own included.
+        if str(request.user.pk) == unquote(id) and not request.user.is_superuser:
+            return HttpResponseRedirect(reverse("admin:password_change"))
+        return super().user_change_password(request, id, form_url)
+
+    def get_inline_instances(self, request, obj=None):
+        # Like the password and permissions, the profile is filled in once the user exists;
+        # accounts that never signed up (staff made by createsuperuser) have no answers to review.
+        if obj is None or not Profile.objects.filter(user=obj).exists():
+            return []
+        return super().get_inline_instances(request, obj)
+
+    def get_urls(self):
+        opts = self.opts
+        review = path(
+            "<path:object_id>/review/",
+            self.admin_site.admin_view(self.review_and_next_view),
+            name=f"{opts.app_label}_{opts.model_name}_review",
+        )
+        return [review, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_review": self.has_review_permission(request),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "preserved_filters_raw": request.GET.get("_changelist_filters", ""),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # The review queue ---------------------------------------------------------
+
+    def review_and_next_view(self, request, object_id):
+        """Approve or reject one signup from its page, then open the next one awaiting review."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        user = self.get_object(request, unquote(object_id))
+        if user is None or not hasattr(user, "profile"):
+            raise Http404
+        decisions = {"approve": ReviewStatus.APPROVED, "reject": ReviewStatus.REJECTED}
+        decision = decisions.get(request.POST.get("decision"))
+        if decision is None:
+            raise PermissionDenied  # a forged form; the page only offers the two
+        filters = request.POST.get("_changelist_filters", "")
+        # Rejecting deactivates the account and may mail the person: it asks first, on the list action's
+        # page (note, mail choice); approving is undone by rejecting, so it happens at once.
+        form = ReviewForm(request.POST if request.POST.get("post") else None)
+        if decision == ReviewStatus.REJECTED and not form.is_valid():
+            queryset = self.get_queryset(request).filter(pk=user.pk)
+            hidden = {"decision": "reject", "_changelist_filters": filters}
+            return self.confirmation_page(request, queryset, decision, "reject_selected", form, hidden=hidden)
+        review = review_signups(
+            users=[user],
+            status=decision,
+            reviewer=request.user,
+            note=form.cleaned_data["note"] if form.is_bound else "",
+            notify=form.cleaned_data["notify"] if form.is_bound else True,
+            login_url=absolute_url(request, reverse("login")),
+        )
+        self.report(request, review, decision, 1)
+        following = next_pending(user)
+        if following is None:
+            self.message_user(request, gettext("No more signups await review."), messages.SUCCESS)
+            return HttpResponseRedirect(self.changelist_url(filters))
+        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[following.pk])
+        query = urlencode({"_changelist_filters": filters}) if filters else ""
+        return HttpResponseRedirect(f"{change_url}?{query}" if query else change_url)
+
+    def changelist_url(self, filters=""):
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return f"{url}?{filters}" if filters else url
+
+    # Actions ----------------------------------------------------------------
+
+    @admin.action(permissions=["review"], description=_("Approve selected %(verbose_name_plural)s"))
+    def approve_selected(self, request, queryset):
+        return self.review(request, queryset, ReviewStatus.APPROVED, "approve_selected")
+
+    @admin.action(permissions=["review"], description=_("Reject selected %(verbose_name_plural)s"))
+    def reject_selected(self, request, queryset):
+        return self.review(request, queryset, ReviewStatus.REJECTED, "reject_selected")
+
+    def review(self, request, queryset, status, action):
+        """Ask for confirmation (and an optional note); once confirmed, decide and say how many changed."""
+        form = ReviewForm(request.POST if request.POST.get("post") else None)
+        if form.is_valid():
+            selected = queryset.count()
+            review = review_signups(
+                users=queryset,
+                status=status,
+                reviewer=request.user,
+                note=form.cleaned_data["note"],
+                notify=form.cleaned_data["notify"] or status == ReviewStatus.APPROVED,
+                login_url=absolute_url(request, reverse("login")),
+            )
+            self.report(request, review, status, selected)
+            return None  # back to the changelist, like Django's delete action
+        return self.confirmation_page(request, queryset, status, action, form)
+
+    def confirmation_page(self, request, queryset, status, action, form, hidden=None):
+        """The page that asks before a decision: who, a note, and (rejecting) whether to mail them.
+
+        `hidden`: fields a decision from a user's page posts back to itself instead of the list.
+        """
+        approving = status == ReviewStatus.APPROVED
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Approve signups") if approving else gettext("Reject signups"),
+            "subtitle": None,
+            "opts": self.opts,
+            "listed": queryset.select_related("profile")[:LISTED_IN_CONFIRMATION],
+            "count": queryset.count(),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across") == "1",
+            "form": form,
+            "approving": approving,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+            "hidden": hidden,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.review_confirmation_template, context)
+
+    def report(self, request, review, status, selected):
+        count = len(review.changed)
+        if status == ReviewStatus.APPROVED:
+            message = ngettext("Approved %(count)d signup.", "Approved %(count)d signups.", count)
+        else:
+            message = ngettext("Rejected %(count)d signup.", "Rejected %(count)d signups.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS if count else messages.WARNING)
+        staff = len(review.skipped)
+        if staff:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected user is staff and was left as it was: staff accounts are not reviewed.",
+                    "%(count)d selected users are staff and were left as they were: staff accounts are not reviewed.",
+                    staff,
+                )
+                % {"count": staff},
+                messages.WARNING,
+            )
+        unchanged = selected - count - staff
+        if unchanged:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected user was left as it was: it already had that status or is not a signup.",
+                    "%(count)d selected users were left as they were: they already had that status or are not "
+                    "signups.",
+                    unchanged,
+                )
+                % {"count": unchanged},
+                messages.INFO,
+            )
+
+    @admin.action(permissions=["view"], description=_("Export selected %(verbose_name_plural)s to CSV"))
+    def export_csv(self, request, queryset):
+        return csv_response(queryset)
+
+
+def next_pending(user):
+    """The signup after `user` in the list's order (newest first) that awaits review; from the top when none is."""
+    pending = User.objects.filter(
+        profile__review_status=ReviewStatus.PENDING, is_staff=False, is_superuser=False
+    ).exclude(pk=user.pk)
+    newest_first = pending.order_by("-date_joined", "-pk")
+    older = newest_first.filter(
+        Q(date_joined__lt=user.date_joined) | Q(date_joined=user.date_joined, pk__lt=user.pk)
+    ).first()
+    return older or newest_first.first()
+
+
+def is_privileged(user):
+    return user.is_staff or user.is_superuser

@@ -1,0 +1,71 @@
+"""Creating accounts: the one place that writes a new user and profile."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from onboarding import funnel
+from onboarding.identities import email_key, username_key
+from onboarding.models import Profile, ReservedUsername, User
+from onboarding.verification.services import send_confirmation_email
+
+
+@transaction.atomic
+def create_account(
+    *,
+    username,
+    email,
+    password_hash,
+    real_name,
+    preferred_name="",
+    phone="",
+    language=None,
+    time_zone="",
+    email_verified=False,
+    signup_token=None,
+    date_joined=None,
+    confirm_url_for=None,
+):
+    """Create a user with an already hashed password, and their profile, in one transaction.
+
+    `confirm_url_for(user)` gives the link of the "confirm your email address" mail, which is queued in
+    the same transaction (an outbox: the account and its mail are committed together, or neither is),
+    unless the address is proven already.
+
+    With SIGNUP_REQUIRES_APPROVAL the account starts inactive until a reviewer approves it.
+    `language` is the one the person signed up in; their mail is written in it. `email_verified`:
+    the person already proved the address (they opened a link mailed to it).
+    `date_joined` is only for demo data; real signups join now.
+    """
+    user = User(username=User.normalize_username(username), email=User.objects.normalize_email(email))
+    user.password = password_hash
+    user.is_active = not settings.SIGNUP_REQUIRES_APPROVAL
+    if email_verified:
+        user.email_verified_at = timezone.now()
+        transaction.on_commit(lambda: funnel.record("confirmed"))
+    if date_joined is not None:
+        user.date_joined = date_joined
+    # Made before the user is saved, so that the user's search_text already holds the full name.
+    profile = Profile(
+        user=user,
+        real_name=real_name,
+        preferred_name=preferred_name,
+        phone=phone,
+        language=language or settings.LANGUAGE_CODE,
+        time_zone=time_zone,
+        signup_token=signup_token,
+    )
+    user.save()
+    profile.save(force_insert=True)
+    if confirm_url_for is not None and not email_verified:
+        send_confirmation_email(user=user, confirm_url=confirm_url_for(user), language=profile.language)
+    return user
+
+
+def reserve_username(*, username, password_hash="", email=""):
+    """Keep a username from use, as if an account had taken it (see ReservedUsername), with the hash of the
+    password the signup chose and the key of the address it typed: logging in answers as for that account."""
+    ReservedUsername.objects.update_or_create(
+        username_key=username_key(User.normalize_username(username)),
+        defaults={"password_hash": password_hash or "", "email_key": email_key(email) or ""},
+    )

@@ -1,0 +1,272 @@
+"""One form per signup step: account, profile, confirmation."""
+
+import hashlib
+import re
+import unicodedata
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.identities import (
+    INVISIBLE_CATEGORIES,
+    identity_key,
+    username_key,
+    validate_email_address,
+    validate_not_confusable,
+    validate_not_reserved,
+    validate_visible,
+)
+from onboarding.models import ReservedUsername, User
+from onboarding.password_forms import PasswordInput, PasswordRulesMixin
+
+
+class StepForm(forms.Form):
+    """A wizard step: crispy renders the fields, the wizard template renders the <form> and buttons."""
+
+    # The step opens with its first field focused, so typing can start at once (not five tabs away).
+    # A page with errors focuses its error summary instead (site.js).
+    focus_first_field = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        if self.focus_first_field and not self.is_bound and self.fields:
+            next(iter(self.fields.values())).widget.attrs["autofocus"] = True
+
+
+class OneErrorField:
+    """When several validators refuse a value, say the one that explains most, once (not overlapping messages)."""
+
+    def run_validators(self, value):
+        try:
+            super().run_validators(value)
+        except ValidationError as error:
+            raise ValidationError([self.explains_most(error.error_list, value)]) from None
+
+    def explains_most(self, errors, value):
+        return errors[0]
+
+
+class UsernameField(OneErrorField, forms.CharField):
+    def explains_most(self, errors, value):
+        # "no spaces!" breaks the character rule, which names spaces too; only invisible characters get their own.
+        visible = "".join(char for char in value if unicodedata.category(char) not in INVISIBLE_CATEGORIES)
+        invalid = [error for error in errors if error.code == "invalid"]
+        if invalid and not re.fullmatch(UnicodeUsernameValidator.regex, visible or "x"):
+            return invalid[0]
+        return errors[0]
+
+
+class EmailAddressField(OneErrorField, forms.EmailField):
+    def explains_most(self, errors, value):
+        # "name@example": the missing dot is the more precise reason than "not in the right format".
+        specific = [error for error in errors if error.code != "invalid"]
+        return (specific or errors)[0]
+
+
+class AccountForm(PasswordRulesMixin, StepForm):
+    """Choose a username, an email address and a password.
+
+    The wizard never keeps the typed password: it keeps its hash. When a hash is
+    already stored (`has_password`), the password fields may be left blank.
+    """
+
+    error_messages = {
+        "username_taken": _("That username is taken. Choose a different username."),
+        "email_taken": _(
+            "An account with that email address already exists. Log in instead, or use a different email address."
+        ),
+        "password_mismatch": _("The two passwords do not match. Type the same password in both fields."),
+        "password_required": _("Enter a password."),
+        "password2_required": _("Type your password again to confirm it."),
+        "password_recheck": _(
+            "You changed your username or email address, so type your password again: "
+            "we check that it is not like them."
+        ),
+    }
+
+    username = UsernameField(
+        label=_("Username"),
+        max_length=150,
+        validators=[validate_visible, UnicodeUsernameValidator(), validate_not_reserved, validate_not_confusable],
+        help_text=_("Up to 150 characters: letters, digits and @ . + - _ only."),
+        error_messages={
+            "required": _("Enter a username."),
+            "invalid": _("Use only letters, digits and @ . + - _ in your username, with no spaces."),
+            "max_length": _("Enter a username of %(limit_value)d characters or fewer."),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    email = EmailAddressField(
+        label=_("Email address"),
+        max_length=254,  # what RFC 5321 allows in a path, and the model's length
+        validators=[validate_email_address],
+        help_text=_("We will only use it to contact you about your account."),
+        error_messages={
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address in the right format, like name@example.com."),
+            "max_length": _("Enter an email address of %(limit_value)d characters or fewer."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        required=False,
+        widget=PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Confirm password"),
+        strip=False,
+        required=False,
+        widget=PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, has_password=False, password_checked_for=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_password = has_password
+        # The username and email the stored password was checked against; the password may be left
+        # blank only while both are still the same.
+        self.password_checked_for = password_checked_for
+        self.show_password_rules()
+        if not has_password:
+            self.fields["password1"].widget.attrs["required"] = True
+            self.fields["password2"].widget.attrs["required"] = True
+
+    def clean_username(self):
+        username = User.normalize_username(self.cleaned_data["username"])
+        if User.objects.with_username(username).exists() or self.reserved(username):
+            raise ValidationError(self.error_messages["username_taken"], code="username_taken")
+        return username
+
+    @staticmethod
+    def reserved(username):
+        """Mandatory mode reserves the username of a signup made with a registered address (ReservedUsername)."""
+        if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory":
+            return False
+        return ReservedUsername.objects.filter(username_key=username_key(username)).exists()
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        # With mandatory verification the wizard never says an address is registered: "Create account"
+        # then mails the address's owner instead (enumeration prevention).
+        if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory" and User.objects.with_email(email).exists():
+            # The error says "Log in instead"; the link to do it sits under the field (a link inside the
+            # error would nest inside the error summary's own link to the field).
+            link = format_html('<a href="{}">{}</a>', reverse("login"), gettext("Log in instead"))
+            self.fields["email"].help_text = self["email"].help_text = link  # the bound field keeps its own copy
+            raise ValidationError(self.error_messages["email_taken"], code="email_taken")
+        return email
+
+    def clean(self):
+        cleaned_data = super().clean()
+        password1 = cleaned_data.get("password1")
+        password2 = cleaned_data.get("password2")
+        if not password1 and not password2 and self.has_password:
+            if self.identity() != self.password_checked_for:
+                self.add_error("password1", ValidationError(self.error_messages["password_recheck"], code="recheck"))
+            return cleaned_data
+        if not password1:
+            self.add_error("password1", ValidationError(self.error_messages["password_required"], code="required"))
+            return cleaned_data
+        if not password2:
+            self.add_error("password2", ValidationError(self.error_messages["password2_required"], code="required"))
+        elif password1 != password2:
+            self.add_error(
+                "password2", ValidationError(self.error_messages["password_mismatch"], code="password_mismatch")
+            )
+        # The rules judge the first password even beside a mismatch, so every problem shows in one round.
+        username, email = self.checked_against()
+        self.check_password_rules(password1, User(username=username, email=email))
+        return cleaned_data
+
+    def checked_against(self):
+        """The username and email the password is checked against: as cleaned, else as typed when they failed."""
+        return tuple(
+            self.cleaned_data.get(name) or self.data.get(self.add_prefix(name), "").strip()
+            for name in ("username", "email")
+        )
+
+    def identity(self):
+        """A digest of the username and email the password is checked against (as the uniqueness checks see them)."""
+        keys = tuple(identity_key(value) for value in self.checked_against())
+        return hashlib.sha256("\n".join(keys).encode()).hexdigest()
+
+    @property
+    def password_passed(self):
+        """True when the typed password met every rule and was confirmed, though another field failed."""
+        return bool(self.new_password) and not (
+            self.failed_rules or self.has_error("password1") or self.has_error("password2")
+        )
+
+    def keep_password(self):
+        """The wizard kept this password's hash: show the fields as optional, and say why."""
+        self.has_password = self.password_kept = True
+        for name in self.new_password_fields:
+            self.fields[name].widget.attrs.pop("required", None)
+
+    @property
+    def new_password(self):
+        """The password typed on this submission, or "" when the stored one is kept."""
+        return self.cleaned_data.get("password1", "")
+
+
+class ProfileForm(StepForm):
+    """Tell us who you are."""
+
+    real_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        error_messages={
+            "required": _("Enter your full name."),
+            "max_length": _("Enter a full name of %(limit_value)d characters or fewer."),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    preferred_name = forms.CharField(
+        label=_("What should we call you? (optional)"),
+        max_length=150,
+        required=False,
+        help_text=_("For example, a first name or a nickname."),
+        error_messages={"max_length": _("Enter a name of %(limit_value)d characters or fewer.")},
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone number (optional)"),
+        max_length=32,
+        required=False,
+        help_text=_("Include the country code if you are outside Korea, like +44 20 7946 0958."),
+        error_messages={"max_length": _("Enter a phone number of %(limit_value)d characters or fewer.")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        if phone and not re.fullmatch(r"\+?[0-9][0-9 ()\-.]{5,30}", phone):
+            raise ValidationError(
+                _("Enter a phone number using digits, spaces and dashes, with an optional + at the start."),
+                code="invalid_phone",
+            )
+        if phone and len(re.sub(r"\D", "", phone)) < 7:
+            raise ValidationError(_("Enter a phone number with at least 7 digits."), code="short_phone")
+        return phone
+
+
+class ConfirmForm(StepForm):
+    """Accept the terms and create the account."""
+
+    focus_first_field = False  # the box sits under the answers to read first: focusing it would scroll past them
+
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms of use"),
+        error_messages={"required": _("To create an account, select the box to accept the terms of use.")},
+    )

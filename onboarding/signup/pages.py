@@ -1,0 +1,70 @@
+"""Pages around the wizard: done, already created, start over."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from onboarding.models import ReviewStatus, User
+from onboarding.session_keys import ENDED_KEY, RESEND_KEY, SIGNUP_WIZARD, SUCCESS_KEYS, SUCCESS_UNTIL
+from onboarding.signup.view import has_answers
+
+
+@method_decorator(never_cache, name="dispatch")
+class DoneView(TemplateView):
+    """Greet the new user with the details handed over by the wizard through the session."""
+
+    template_name = "onboarding/done.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.session.get(SUCCESS_UNTIL, 0) < time.time():
+            # Shown for a few minutes only (reloads included): then the next person at this browser sees
+            # nothing of the last one's username, name or address.
+            for key in (*SUCCESS_KEYS, SUCCESS_UNTIL):
+                request.session.pop(key, None)
+            return redirect("onboarding:signup")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({key: self.request.session.get(key, "") for key in SUCCESS_KEYS})
+        # The account as it is now: the address may have been confirmed, or the signup approved, since.
+        account = User.objects.with_username(self.request.session["success_id"]).select_related("profile").first()
+        profile = getattr(account, "profile", None)
+        confirmed = bool(account and account.email_verified_at)
+        approved = bool(profile and profile.review_status == ReviewStatus.APPROVED)
+        context["awaiting_review"] = settings.SIGNUP_REQUIRES_APPROVAL and not approved
+        context["must_confirm"] = settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
+        context["email_confirmed"] = confirmed
+        context["confirmation_sent"] = RESEND_KEY in self.request.session and not confirmed
+        return context
+
+
+class AlreadyCreatedView(TemplateView):
+    """Explain that this signup was already finished, for a repeated "Create account"."""
+
+    template_name = "onboarding/already_created.html"
+
+
+@method_decorator(never_cache, name="dispatch")
+class StartOverView(TemplateView):
+    """Ask before forgetting the wizard's answers; forget them on POST (so a prefetched link never erases them)."""
+
+    template_name = "onboarding/start_over.html"
+
+    def get(self, request, *args, **kwargs):
+        if not has_answers(request.session.get(SIGNUP_WIZARD)):
+            return redirect("onboarding:signup")  # nothing to clear
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request):
+        ended = request.session.pop(SIGNUP_WIZARD, None) or {}
+        # Nothing is stored until the next answer; a tab still showing the old signup is told it changed.
+        request.session[ENDED_KEY] = ended.get("extra_data", {}).get("id")
+        messages.info(request, _("Your answers have been deleted. You can start a new signup below."))
+        return redirect("onboarding:signup")

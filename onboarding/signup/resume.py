@@ -1,0 +1,138 @@
+"""Finishing a signup on another device: mailing the "finish later" link, the page after it is sent, and opening
+the link anywhere."""
+
+import secrets
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView, View
+
+from onboarding import timezones
+from onboarding.identities import normalize_email
+from onboarding.limits import mail_limited
+from onboarding.mail.queue import absolute_url
+from onboarding.session_keys import PROVEN_EMAIL, RESUME_SENT_KEY, SIGNUP_WIZARD
+from onboarding.signup.drafts import SignupMoved, move_draft, save_draft, send_resume_link
+from onboarding.verification.views import link_problem
+
+
+def email_finish_later_link(wizard):
+    """Save the wizard as a draft and mail its link to the address from the account step (rate-limited)."""
+    request = wizard.request
+    email = normalize_email(wizard.get_form_initial("account").get("email", ""))
+    if "account" not in wizard.extra("valid", []) or not email:
+        messages.error(request, _("Enter your email address first, so that we know where to send the link."))
+        return redirect(wizard.get_step_url("account"))
+    if mail_limited(request, group="resume", address=email):
+        messages.warning(
+            request, _("We have sent several emails already. Wait a few minutes before asking for another one.")
+        )
+        return redirect(wizard.get_step_url(wizard.steps.current))
+    wizard.remember(has_draft=True)  # "Create account" then removes the draft; opening the link ends this copy
+    try:
+        token, expires_at = save_draft(
+            wizard_id=wizard.wizard_id, email=email, data=request.session[wizard.storage.prefix]
+        )
+    except SignupMoved:
+        return wizard.signup_moved(request)
+    send_resume_link(
+        email=email,
+        resume_url=absolute_url(request, reverse("onboarding:resume", args=[token])),
+        expires_at=expires_at,
+        language=get_language(),
+        time_zone=timezones.zone_name(request),
+    )
+    request.session[RESUME_SENT_KEY] = {"email": email, "expires_at": expires_at.isoformat()}
+    return redirect("onboarding:resume_link_sent")
+
+
+@method_decorator(never_cache, name="dispatch")
+class ResumeLinkSentView(TemplateView):
+    """Say where the link went and until when it works."""
+
+    template_name = "onboarding/resume_link_sent.html"
+
+    def get(self, request, *args, **kwargs):
+        if RESUME_SENT_KEY not in request.session:
+            return redirect("onboarding:signup")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        sent = self.request.session[RESUME_SENT_KEY]
+        expires = timezones.format_datetime(parse_datetime(sent["expires_at"]), timezones.zone_name(self.request))
+        return {**super().get_context_data(**kwargs), "email": sent["email"], "expires": expires}
+
+
+@method_decorator(never_cache, name="dispatch")
+class ResumeSignupView(View):
+    """Move the signup behind a "finish later" link into this browser, once, and carry on where it stopped.
+
+    The signup gets a new id here, and the browser that asked for the link (or anyone holding the link)
+    is left with a dead copy: only this browser can finish it, be logged in, or see the account.
+    """
+
+    def get(self, request, token):
+        new_id = secrets.token_urlsafe(16)
+        draft, data = move_draft(token=token, new_wizard_id=new_id)
+        if draft is None:
+            return link_problem(
+                request,
+                title=_("This link no longer works"),
+                message=_(
+                    "The signup was already finished, a newer link was sent, or the link is not complete. "
+                    "Use the newest link we sent you, or start again."
+                ),
+                status=404,
+                more={"url": reverse("onboarding:signup"), "label": _("Start a new signup")},
+            )
+        if data is None and draft.used_at:
+            return self.used(request, draft)
+        if data is None:
+            return link_problem(
+                request,
+                title=_("This link has expired"),
+                message=_("Links to finish a signup work for 7 days. Your answers were not kept; please start again."),
+                status=400,
+                more={"url": reverse("onboarding:signup"), "label": _("Start a new signup")},
+            )
+        extra = {key: value for key, value in data.get("extra_data", {}).items() if key != "has_draft"}
+        # The funnel keeps counting the steps of one person once, under the id the signup started with.
+        funnel_id = extra.get("funnel_id") or extra.get("id")
+        data["extra_data"] = {**extra, "id": new_id, "funnel_id": funnel_id, PROVEN_EMAIL: draft.email_key}
+        request.session.cycle_key()  # a wizard starts in this browser: a new session key, as in SignupWizard
+        request.session[SIGNUP_WIZARD] = data
+        messages.info(
+            request,
+            _(
+                "Welcome back. Your answers are filled in. Choose your password again (a password never "
+                "travels in a link), then carry on."
+            ),
+        )
+        # The password first, then on to the first step not yet answered (confirm, when all were).
+        return redirect(reverse("onboarding:signup_step", args=["account"]) + "?return=confirm")
+
+    def used(self, request, draft):
+        """A second opening: say the link worked once; the browser that holds the signup can send a new one."""
+        wizard = request.session.get(SIGNUP_WIZARD, {})
+        here = bool(draft.moved_to) and wizard.get("extra_data", {}).get("id") == draft.moved_to
+        if here:
+            more = {"url": reverse("onboarding:signup"), "label": _("Carry on with your signup in this browser")}
+        else:
+            more = {"url": reverse("onboarding:signup"), "label": _("Start a new signup")}
+        return link_problem(
+            request,
+            title=_("This link has already been used"),
+            message=_(
+                "A link to finish a signup works once, and this one was opened before. The signup carries on "
+                "in the browser where it was opened. To carry it to another device, open it there and choose "
+                "“Email me a link to finish later” for a new link."
+            ),
+            status=400,
+            more=more,
+        )
