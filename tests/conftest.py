@@ -113,6 +113,15 @@ def _static_files_from_the_apps(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(request, settings):
+    # Argon2 is most of a signup's CPU, and most tests hash a password without looking at how. Tests marked
+    # `argon2` (those that count hashes, read a hash's algorithm or check what a page or session holds of it)
+    # keep the site's hashers; the others hash with tests.hashers.FastPasswordHasher.
+    if request.node.get_closest_marker("argon2") is None:
+        settings.PASSWORD_HASHERS = ["tests.hashers.FastPasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
 def _site_language_outside_requests():
     # A test request in Korean leaves Korean active in this thread (LocaleMiddleware activates it and
     # nothing resets it); forms and messages built outside a request must start in the site's language.

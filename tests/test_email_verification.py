@@ -196,6 +196,7 @@ def without_tokens(page):
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
 
 
+@pytest.mark.argon2
 def test_mandatory_a_taken_address_looks_like_a_new_signup_and_mails_its_owner(mandatory, sent_mail, settings):
     settings.PASSWORD_HASHERS = ["tests.hashers.CountingArgon2PasswordHasher"]
     owner, newcomer, stranger = Client(), Client(), Client()
@@ -248,6 +249,7 @@ def test_mandatory_send_it_again_after_a_taken_address_mails_the_owner_again(man
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 3
 
 
+@pytest.mark.argon2
 @pytest.mark.parametrize("approval", [False, True])
 def test_mandatory_a_reserved_username_logs_in_as_a_real_unconfirmed_account(mandatory, sent_mail, settings, approval):
     """Second review, finding 6: the username and password a prober chose with someone's address answer at

@@ -112,6 +112,7 @@ def test_the_login_page_links_to_the_signup(client):
     assert 'href="/signup/"' in client.get("/login/").content.decode()
 
 
+@pytest.mark.argon2
 @override_settings(PASSWORD_HASHERS=["tests.hashers.CountingArgon2PasswordHasher"])
 @pytest.mark.parametrize(
     "state",

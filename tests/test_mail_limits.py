@@ -76,6 +76,7 @@ def reset_work(address):
     return CountingArgon2PasswordHasher.work(), len(queries), mail_templates, DBTaskResult.objects.count() - rows
 
 
+@pytest.mark.argon2
 def test_a_reset_costs_the_same_for_a_registered_and_an_unregistered_address(settings, minji, sent_mail):
     settings.PASSWORD_HASHERS = ["tests.hashers.CountingArgon2PasswordHasher"]
     minji.set_password("a fine long password 12")

@@ -148,6 +148,7 @@ def test_change_returns_to_the_next_unfinished_step_when_one_is_incomplete(signu
 # 5. No secret at rest ---------------------------------------------------------------
 
 
+@pytest.mark.argon2
 @pytest.mark.parametrize(
     "engine",
     [
@@ -192,6 +193,7 @@ def test_revisited_account_step_shows_empty_passwords_and_keeps_the_stored_one(s
     assert User.objects.get().password == stored_hash
 
 
+@pytest.mark.argon2
 @override_settings(PASSWORD_HASHERS=["tests.hashers.CountingArgon2PasswordHasher"])
 def test_password_is_hashed_once_each_time_it_is_typed_and_never_at_the_end(signup, client):
     CountingArgon2PasswordHasher.calls = 0
