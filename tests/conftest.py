@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import secrets
 import shutil
 import signal
 from importlib import import_module
@@ -12,6 +13,7 @@ import pytest
 import redis
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.test import override_settings
 from django.utils import translation
 
 from onboarding import services
@@ -19,6 +21,11 @@ from onboarding import services
 # Playwright's sync API keeps an event loop running in the test thread; Django
 # refuses database calls there unless told that this is deliberate.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The hour-long limit counters (per address, per account) and the funnel's counts live in Redis when REDIS_URL
+# is set: each run writes under its own prefix, so no run sees what an earlier one counted. Servers the tests
+# start inherit it through the environment; this process's caches get it in _redis_keys_of_this_run.
+RUN_KEY_PREFIX = os.environ["REDIS_KEY_PREFIX"] = f"signup-test-{secrets.token_hex(4)}"
 
 PASSWORD = "correct horse battery 42"
 MANAGEMENT = "signup_wizard-current_step"
@@ -101,6 +108,19 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if connection.vendor == "postgresql":
         tree = hashlib.sha256(str(Path(__file__).resolve().parent.parent).encode()).hexdigest()[:10]
         connection.settings_dict["TEST"]["NAME"] = f"test_signup_{tree}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_keys_of_this_run():
+    from django.conf import settings  # the module's, not the pytest-django fixture of that name
+
+    # The settings were read before this module was imported, with the prefix the environment had then.
+    caches = {
+        alias: {**config, "KEY_PREFIX": RUN_KEY_PREFIX} if "KEY_PREFIX" in config else config
+        for alias, config in settings.CACHES.items()
+    }
+    with override_settings(CACHES=caches):
+        yield
 
 
 @pytest.fixture(autouse=True)
