@@ -86,13 +86,13 @@ def test_send_it_again_queues_a_new_mail_and_is_rate_limited(settings, signup, s
     assert [message.subject for message in sent_mail()] == ["Confirm your email address for Maru"] * 3
 
 
-def test_send_it_again_goes_nowhere_but_our_own_pages(signup, sent_mail):
+def test_send_it_again_goes_nowhere_but_our_own_pages(signup):
     client = signup(until="done")
     response = client.post("/email/confirm-again/", {"next": "https://evil.example/"})
     assert response["Location"] == "/email/confirm-again/sent/"
 
 
-def test_an_expired_link_says_so_and_offers_a_new_one(signup, client, sent_mail):
+def test_an_expired_link_says_so_and_offers_a_new_one(signup, sent_mail):
     signup(until="done")
     [message] = sent_mail()
     path = confirm_path(message.body)
@@ -120,7 +120,7 @@ def test_an_expired_link_says_so_and_offers_a_new_one(signup, client, sent_mail)
         (lambda token: "not-a-token", 400, "This link does not work"),
     ],
 )
-def test_a_forged_or_cut_link_gets_our_page(signup, client, sent_mail, change, status, says):
+def test_a_forged_or_cut_link_gets_our_page(signup, sent_mail, change, status, says):
     signup(until="done")
     token = confirm_path(sent_mail()[0].body).split("/")[3]
     page = Client().get(f"/email/confirm/{change(token)}/")
@@ -128,7 +128,7 @@ def test_a_forged_or_cut_link_gets_our_page(signup, client, sent_mail, change, s
     assert User.objects.get(username="minji").email_verified_at is None
 
 
-def test_a_link_for_a_deleted_account_or_a_changed_address_gets_our_page(signup, sent_mail):
+def test_a_link_for_a_deleted_account_or_a_changed_address_gets_our_page(signup):
     signup(until="done")
     user = User.objects.get(username="minji")
     path = f"/email/confirm/{links.confirm_email_token(user)}/"
@@ -140,7 +140,7 @@ def test_a_link_for_a_deleted_account_or_a_changed_address_gets_our_page(signup,
     assert page.status_code == 404 and "We could not find that account" in page.content.decode()
 
 
-def test_korean_link_pages(signup, sent_mail):
+def test_korean_link_pages(signup):
     signup(until="done")
     client = Client()
     client.cookies["django_language"] = "ko"

@@ -85,7 +85,7 @@ def test_dotless_and_ip_literal_email_domains_are_refused(client, email):
     assert "/signup/profile/" not in page
 
 
-def test_korean_and_accented_names_are_welcome(signup, client):
+def test_korean_and_accented_names_are_welcome(signup):
     signup(until="done", account={**ACCOUNT, "username": "김민지", "email": "minji@예시.한국"})
     user = User.objects.get()
     assert user.username_key == "김민지"

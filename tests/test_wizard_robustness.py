@@ -97,7 +97,7 @@ def test_back_from_confirm_keeps_the_profile_complete(signup, client):
 # 3. Every POST redirects; invalid posts keep what was typed -----------------------------
 
 
-def test_every_valid_post_redirects_so_reload_never_reposts(signup, client):
+def test_every_valid_post_redirects_so_reload_never_reposts(client):
     client.get("/signup/")
     for step, fields in (("account", ACCOUNT), ("profile", PROFILE)):
         assert client.post(f"/signup/{step}/", step_data(step, **fields)).status_code == 302
@@ -351,7 +351,7 @@ def test_double_click_on_create_account_creates_one_user(signup, client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_people_racing_for_one_username_one_wins_the_other_is_told(client):
+def test_two_people_racing_for_one_username_one_wins_the_other_is_told():
     people = [Client(), Client()]
     for number, person in enumerate(people):
         account = {**ACCOUNT, "username": "sameName", "email": f"p{number}@example.com"}
