@@ -41,21 +41,32 @@ ACCOUNT = {"username": "minji", "email": "minji@example.com", "password1": PASSW
 PROFILE = {"real_name": "Kim Minji", "preferred_name": "Minji", "phone": "+82 10 1234 5678"}
 
 
+STEPS = ("account", "profile", "confirm")
+
+
+def walk_wizard(client, until="confirm", *, account=None, profile=None):
+    """Open the wizard and answer each step before `until` as the page sends it; "done" presses Create account too.
+
+    Each answer must be taken (a redirect, to the next step for the first two). Returns `client`.
+    """
+    answers = {"account": account or ACCOUNT, "profile": profile or PROFILE, "confirm": {"accept_terms": "on"}}
+    client.get("/signup/")
+    for number, step in enumerate(STEPS):
+        if step == until:
+            break
+        response = client.post(f"/signup/{step}/", step_data(step, **answers[step]))
+        assert response.status_code == 302, response.content.decode()[:2000]
+        if number + 1 < len(STEPS):
+            assert response["Location"] == f"/signup/{STEPS[number + 1]}/", response["Location"]
+    return client
+
+
 @pytest.fixture
 def signup(client):
-    """Walk the wizard with the Django test client; returns a function taking the step to stop before."""
+    """walk_wizard with the Django test client `client`: signup(until=None, account=None, profile=None)."""
 
     def walk(until=None, account=None, profile=None):
-        client.get("/signup/")
-        for step, fields in (("account", account or ACCOUNT), ("profile", profile or PROFILE)):
-            if step == until:
-                return client
-            response = client.post(f"/signup/{step}/", step_data(step, **fields))
-            assert response.status_code == 302, response.content.decode()
-        if until == "done":
-            response = client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
-            assert response.status_code == 302
-        return client
+        return walk_wizard(client, until or "confirm", account=account, profile=profile)
 
     return walk
 
@@ -151,10 +162,30 @@ def _site_language_outside_requests():
 
 
 @pytest.fixture
-def existing_user(db):
-    return services.create_account(
-        username="Taken", email="taken@example.com", password_hash=make_password(PASSWORD), real_name="Taken Person"
-    )
+def make_user(db):
+    """Make accounts through the real service (create_account): a user and profile, the address confirmed.
+
+    make_user("minji", "minji@example.com", password=PASSWORD, real_name="Kim Minji", email_verified=True, **more)
+    takes any other create_account argument; password=None makes an account nobody can log in to with a password.
+    """
+
+    def make(username="minji", email=None, *, password=PASSWORD, real_name="Kim Minji", email_verified=True, **more):
+        return services.create_account(
+            username=username,
+            email=email or f"{username.lower()}@example.com",
+            password_hash=make_password(password),
+            real_name=real_name,
+            email_verified=email_verified,
+            **more,
+        )
+
+    return make
+
+
+@pytest.fixture
+def existing_user(make_user):
+    """An account whose address is not confirmed yet (as after a signup with confirming optional)."""
+    return make_user("Taken", "taken@example.com", real_name="Taken Person", email_verified=False)
 
 
 @pytest.fixture

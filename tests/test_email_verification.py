@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from onboarding import links
 from onboarding.models import ReservedUsername, User
-from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data
+from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data, walk_wizard
 from tests.hashers import CountingArgon2PasswordHasher
 from tests.mailserver import html_of, link_in, text_of
 from tests.servers import client_address
@@ -180,11 +180,7 @@ def test_mandatory_keeps_the_new_account_logged_out_until_confirmed(mandatory, s
 
 
 def walk(client, username, email):
-    client.get("/signup/")
-    account = {**ACCOUNT, "username": username, "email": email}
-    for step, fields in (("account", account), ("profile", PROFILE)):
-        response = client.post(f"/signup/{step}/", step_data(step, **fields))
-        assert response.status_code == 302, response.content.decode()[:2000]
+    walk_wizard(client, account={**ACCOUNT, "username": username, "email": email})
     CountingArgon2PasswordHasher.reset()
     queued = DBTaskResult.objects.count()
     response = client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))

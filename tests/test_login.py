@@ -157,8 +157,8 @@ def test_a_wrong_password_checks_exactly_one_hash_whatever_the_account(client, s
     assert CountingArgon2PasswordHasher.work() == 1
 
 
-def test_case_insensitive_lookups_match_the_unique_constraints(db):
-    services.create_account(username="Minji", email="Minji@Example.com", password_hash="!", real_name="Kim Minji")
+def test_case_insensitive_lookups_match_the_unique_constraints(make_user, db):
+    make_user("Minji", "Minji@Example.com", password=None)
     assert User.objects.with_username("MINJI").get().username == "Minji"
     assert User.objects.with_email("minji@example.COM").exists()
     assert not User.objects.with_username("Minj").exists()

@@ -384,11 +384,10 @@ def test_username_and_email_are_checked_on_the_account_step(existing_user, clien
     assert "An account with that email address already exists" in page_text(response)
 
 
-def test_a_name_taken_while_the_person_was_on_later_steps_sends_them_back(signup, client):
+def test_a_name_taken_while_the_person_was_on_later_steps_sends_them_back(make_user, signup, client):
     signup(until="confirm")
-    from onboarding import services
 
-    services.create_account(username="MINJI", email="other@example.com", password_hash="!", real_name="Someone else")
+    make_user("MINJI", "other@example.com", password=None, real_name="Someone else")
     response = client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
     assert response["Location"] == "/signup/account/"
     page = page_text(client.get("/signup/account/"))
