@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # make run PORT=8001 when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: run serve test test-fast lint format bench bench-admin install migrate messages screenshots clean
+.PHONY: run serve test test-fast lint format bench bench-admin install requirements migrate messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,14 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Write requirements.txt and requirements-dev.txt from requirements.in and requirements-dev.in (the direct
+## dependencies, pinned): every transitive pin, with markers for other platforms and Python 3.11 releases.
+## Pins already in the .txt files are kept unless a changed .in needs others. Commit the four files.
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --custom-compile-command "make requirements"
+requirements: install
+	$(UV_COMPILE) requirements.in -o requirements.txt
+	$(UV_COMPILE) requirements-dev.in -o requirements-dev.txt
 
 migrate: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -82,7 +90,6 @@ bench: install
 bench-admin: install
 	$(BIN)/python -m bench.admin
 
-## Save PNGs of every step and state (phone and desktop width, English and Korean) into screenshots/.
 ## Save PNGs of every page and state (phone and desktop width, English and Korean, light and dark) into screenshots/.
 screenshots: install
 	@fc-list :lang=ko | grep -q . || (echo "No Korean font: Korean pages would show boxes. apt-get install -y fonts-nanum" && exit 1)

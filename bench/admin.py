@@ -36,7 +36,6 @@ def environment(database_url, **extra):
         "DATABASE_URL": database_url,
         # Pending signups wait inactive, so approving them activates accounts and sends (or queues) mail.
         "SIGNUP_REQUIRES_APPROVAL": "1",
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         # Production's queue: approval emails wait in a table for `manage.py mail_worker`.
         "DJANGO_TASKS_BACKEND": "database",
         **extra,

@@ -9,7 +9,6 @@ import multiprocessing
 import os
 import platform
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -20,7 +19,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
-import httpx
+
+from tests.servers import free_port, running, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE_PATH = "/bench/bare/"
@@ -93,12 +93,6 @@ def workers_cpu_seconds(master_pid):
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(env, workers, log_path):
     """Serve the site as `make serve` does, on a free loopback port, until the block ends; yields its URL and pid."""
@@ -109,29 +103,14 @@ def gunicorn(env, workers, log_path):
         # A worker replaced mid-level would take its CPU time with it (and boot, which is no signup's cost).
         "--max-requests", "0",
     ]  # fmt: skip
-    log = open(log_path, "ab")
     # gunicorn's access log and the app's log lines go to a file, not between the results.
-    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base_url + BARE_PATH, timeout=2, trust_env=False).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"gunicorn did not start:\n{Path(log_path).read_text()}")
-            time.sleep(0.2)
-        yield base_url, server.pid
-    finally:
-        server.terminate()
+    with running(command, env=env, log_path=log_path) as server:
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+            # The bare view: no database or cache write before the measurements.
+            wait_until_healthy(base_url, server, log_path, seconds=30, path=BARE_PATH)
+        except AssertionError as error:
+            sys.exit(f"gunicorn did not start: {error}")
+        yield base_url, server.pid
 
 
 # Measurements --------------------------------------------------------------------

@@ -168,7 +168,8 @@ if REDIS_URL:
             # Django's own backend; redis-py parses replies with hiredis when it is installed.
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "signup",
+            # Every key this site writes; sites (or test runs) sharing one Redis database keep apart by it.
+            "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX") or "signup",
             # A Redis that stops answering fails the request in seconds (our 503 page) instead of holding a
             # worker: 2 s per try, tried once more after a timeout (a stall of up to about 4 s is ridden
             # out), so a command gives up within about 6 s, well inside gunicorn's timeout.

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
-from onboarding.identities import email_key, identity_key, normalize_email, username_key  # noqa: F401
+from onboarding.identities import email_key, normalize_email, username_key
 
 
 def search_text(username, email, real_name):

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import secrets
 import shutil
 import signal
 from importlib import import_module
@@ -12,6 +13,7 @@ import pytest
 import redis
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.test import override_settings
 from django.utils import translation
 
 from onboarding.signup.accounts import create_account
@@ -19,6 +21,11 @@ from onboarding.signup.accounts import create_account
 # Playwright's sync API keeps an event loop running in the test thread; Django
 # refuses database calls there unless told that this is deliberate.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The hour-long limit counters (per address, per account) and the funnel's counts live in Redis when REDIS_URL
+# is set: each run writes under its own prefix, so no run sees what an earlier one counted. Servers the tests
+# start inherit it through the environment; this process's caches get it in _redis_keys_of_this_run.
+RUN_KEY_PREFIX = os.environ["REDIS_KEY_PREFIX"] = f"signup-test-{secrets.token_hex(4)}"
 
 PASSWORD = "correct horse battery 42"
 MANAGEMENT = "signup_wizard-current_step"
@@ -34,21 +41,32 @@ ACCOUNT = {"username": "minji", "email": "minji@example.com", "password1": PASSW
 PROFILE = {"real_name": "Kim Minji", "preferred_name": "Minji", "phone": "+82 10 1234 5678"}
 
 
+STEPS = ("account", "profile", "confirm")
+
+
+def walk_wizard(client, until="confirm", *, account=None, profile=None):
+    """Open the wizard and answer each step before `until` as the page sends it; "done" presses Create account too.
+
+    Each answer must be taken (a redirect, to the next step for the first two). Returns `client`.
+    """
+    answers = {"account": account or ACCOUNT, "profile": profile or PROFILE, "confirm": {"accept_terms": "on"}}
+    client.get("/signup/")
+    for number, step in enumerate(STEPS):
+        if step == until:
+            break
+        response = client.post(f"/signup/{step}/", step_data(step, **answers[step]))
+        assert response.status_code == 302, response.content.decode()[:2000]
+        if number + 1 < len(STEPS):
+            assert response["Location"] == f"/signup/{STEPS[number + 1]}/", response["Location"]
+    return client
+
+
 @pytest.fixture
 def signup(client):
-    """Walk the wizard with the Django test client; returns a function taking the step to stop before."""
+    """walk_wizard with the Django test client `client`: signup(until=None, account=None, profile=None)."""
 
     def walk(until=None, account=None, profile=None):
-        client.get("/signup/")
-        for step, fields in (("account", account or ACCOUNT), ("profile", profile or PROFILE)):
-            if step == until:
-                return client
-            response = client.post(f"/signup/{step}/", step_data(step, **fields))
-            assert response.status_code == 302, response.content.decode()
-        if until == "done":
-            response = client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
-            assert response.status_code == 302
-        return client
+        return walk_wizard(client, until or "confirm", account=account, profile=profile)
 
     return walk
 
@@ -103,6 +121,19 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         connection.settings_dict["TEST"]["NAME"] = f"test_signup_{tree}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _redis_keys_of_this_run():
+    from django.conf import settings  # the module's, not the pytest-django fixture of that name
+
+    # The settings were read before this module was imported, with the prefix the environment had then.
+    caches = {
+        alias: {**config, "KEY_PREFIX": RUN_KEY_PREFIX} if "KEY_PREFIX" in config else config
+        for alias, config in settings.CACHES.items()
+    }
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _static_files_from_the_apps(settings):
     # Hashed names need `collectstatic` first; the app server tests check them (test_production.py).
@@ -110,6 +141,15 @@ def _static_files_from_the_apps(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(request, settings):
+    # Argon2 is most of a signup's CPU, and most tests hash a password without looking at how. Tests marked
+    # `argon2` (those that count hashes, read a hash's algorithm or check what a page or session holds of it)
+    # keep the site's hashers; the others hash with tests.hashers.FastPasswordHasher.
+    if request.node.get_closest_marker("argon2") is None:
+        settings.PASSWORD_HASHERS = ["tests.hashers.FastPasswordHasher", *settings.PASSWORD_HASHERS]
 
 
 @pytest.fixture(autouse=True)
@@ -122,10 +162,30 @@ def _site_language_outside_requests():
 
 
 @pytest.fixture
-def existing_user(db):
-    return create_account(
-        username="Taken", email="taken@example.com", password_hash=make_password(PASSWORD), real_name="Taken Person"
-    )
+def make_user(db):
+    """Make accounts through the real service (create_account): a user and profile, the address confirmed.
+
+    make_user("minji", "minji@example.com", password=PASSWORD, real_name="Kim Minji", email_verified=True, **more)
+    takes any other create_account argument; password=None makes an account nobody can log in to with a password.
+    """
+
+    def make(username="minji", email=None, *, password=PASSWORD, real_name="Kim Minji", email_verified=True, **more):
+        return create_account(
+            username=username,
+            email=email or f"{username.lower()}@example.com",
+            password_hash=make_password(password),
+            real_name=real_name,
+            email_verified=email_verified,
+            **more,
+        )
+
+    return make
+
+
+@pytest.fixture
+def existing_user(make_user):
+    """An account whose address is not confirmed yet (as after a signup with confirming optional)."""
+    return make_user("Taken", "taken@example.com", real_name="Taken Person", email_verified=False)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Real app server processes for tests: start, wait for health, talk to them like a browser, stop."""
+"""Real app server processes for tests and `make bench`: start, wait for health, talk to them like a browser, stop."""
 
 import http.client
 import http.cookiejar
@@ -80,20 +80,20 @@ def log_tail(log_path, lines=40):
     return "\n".join(Path(log_path).read_text(errors="replace").splitlines()[-lines:])
 
 
-def wait_until_healthy(base_url, process, log_path, *, seconds=90):
-    """Poll /healthz until it answers 200; fail early with the server's log if the process dies."""
+def wait_until_healthy(base_url, process, log_path, *, seconds=90, path="/healthz"):
+    """Poll `path` until it answers 200; fail early with the server's log if the process dies."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"server exited with {process.returncode}:\n{log_tail(log_path)}")
         try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
+            with urllib.request.urlopen(f"{base_url}{path}", timeout=2) as response:
                 if response.status == 200:
                     return
         except (OSError, urllib.error.URLError):
             pass
         time.sleep(0.25)
-    raise AssertionError(f"{base_url}/healthz did not answer 200 within {seconds}s:\n{log_tail(log_path)}")
+    raise AssertionError(f"{base_url}{path} did not answer 200 within {seconds}s:\n{log_tail(log_path)}")
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django.test import Client
 
 from onboarding.limits import HONEYPOT_FIELD
 from onboarding.models import User
-from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, step_data
+from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, step_data, walk_wizard
 from tests.servers import client_address
 
 ANSWERS = (ACCOUNT["username"], ACCOUNT["email"], PASSWORD, PROFILE["real_name"], PROFILE["phone"])
@@ -27,12 +27,6 @@ def logs(caplog):
     logger.removeHandler(caplog.handler)
 
 
-def walk_to_confirm(client):
-    client.get("/signup/")
-    assert client.post("/signup/account/", step_data("account", **ACCOUNT)).status_code == 302
-    assert client.post("/signup/profile/", step_data("profile", **PROFILE)).status_code == 302
-
-
 # Rate limit --------------------------------------------------------------------
 
 
@@ -40,7 +34,7 @@ def test_over_the_limit_a_post_gets_our_429_page_and_changes_nothing(settings, l
     settings.SIGNUP_RATE_LIMIT = "3/h"
     address = client_address(3600)
     client = Client(REMOTE_ADDR=address)
-    walk_to_confirm(client)  # two POSTs
+    walk_wizard(client)  # two POSTs
     response = client.post("/signup/confirm/", step_data("confirm"))  # the third: terms not ticked
     assert response.status_code == 200
     stored = client.session[WIZARD_KEY]

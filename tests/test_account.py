@@ -177,6 +177,7 @@ def test_delete_removes_the_account_keeps_the_reviewers_history_without_the_name
     )
 
 
+@pytest.mark.argon2
 def test_download_your_data_is_everything_but_the_password_hash(client, person):
     response = client.get("/account/data/")
     assert response["Content-Type"] == "application/json; charset=utf-8"

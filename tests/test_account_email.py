@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from onboarding import links
 from onboarding.models import User
-from onboarding.signup.accounts import create_account
 from tests.conftest import PASSWORD
 from tests.mailserver import link_in, text_of
 
@@ -32,12 +31,12 @@ def link_from(messages, to):
     return path_of(link_in(message.body, "/account/email/confirm/"))
 
 
-def test_asking_needs_the_password_and_a_new_free_address(client, person, sent_mail):
+def test_asking_needs_the_password_and_a_new_free_address(make_user, client, person, sent_mail):
     page = ask(client, password="wrong").content.decode()
     assert "That is not your current password." in page
     page = ask(client, email="TAKEN@example.com").content.decode()
     assert "That is already your email address." in page
-    create_account(username="other", email="other@example.com", password_hash="!", real_name="Other")
+    make_user("other", password=None, real_name="Other")
     page = ask(client, email="Other@Example.com").content.decode()
     assert "Another account uses that email address." in page
     page = ask(client, email="not an address").content.decode()
@@ -102,10 +101,10 @@ def test_an_expired_forged_or_superseded_link_gets_our_page(client, person, sent
     assert User.objects.get(pk=person.pk).email == "third@example.com"
 
 
-def test_an_address_taken_meanwhile_or_a_deleted_account_gets_our_page(client, person, sent_mail):
+def test_an_address_taken_meanwhile_or_a_deleted_account_gets_our_page(make_user, client, person, sent_mail):
     ask(client)
     link = link_from(sent_mail(), NEW)
-    create_account(username="quick", email=NEW.upper(), password_hash="!", real_name="Quick")
+    make_user("quick", NEW.upper(), password=None, real_name="Quick")
     response = client.post(link)
     assert response.status_code == 400 and "That email address is in use" in response.content.decode()
     assert User.objects.get(pk=person.pk).email == "taken@example.com"
@@ -123,9 +122,11 @@ def test_a_token_for_another_purpose_is_refused(client, person):
     assert client.get(f"/account/email/confirm/{forged}/").status_code == 400
 
 
-def test_in_mandatory_mode_a_taken_address_is_not_revealed_and_its_owner_is_told(client, person, sent_mail, settings):
+def test_in_mandatory_mode_a_taken_address_is_not_revealed_and_its_owner_is_told(
+    make_user, client, person, sent_mail, settings
+):
     settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
-    create_account(username="other", email="other@example.com", password_hash="!", real_name="Other")
+    make_user("other", password=None, real_name="Other")
     response = ask(client, email="other@example.com")
     assert response["Location"] == "/account/"
     assert "We sent a link to other@example.com." in client.get("/account/").content.decode()

@@ -36,6 +36,7 @@ def test_without_a_superuser_every_demo_signup_is_pending():
     assert LogEntry.objects.count() == 0
 
 
+@pytest.mark.argon2
 def test_demo_signups_look_real_and_share_one_password_hash(admin_user):
     seed("--count", "30")
     signups = User.objects.exclude(pk=admin_user.pk).select_related("profile")

@@ -18,7 +18,7 @@ from onboarding import funnel
 from onboarding.funnel import report, store
 from onboarding.models import FunnelDay, User
 from onboarding.review.services import review_signups
-from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data
+from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data, walk_wizard
 from tests.test_admin import staff_client
 
 pytestmark = pytest.mark.django_db
@@ -53,9 +53,7 @@ def person(language="en"):
 
 
 def finish(client, username):
-    account = {**ACCOUNT, "username": username, "email": f"{username}@example.com"}
-    assert client.post("/signup/account/", step_data("account", **account)).status_code == 302
-    assert client.post("/signup/profile/", step_data("profile", **PROFILE)).status_code == 302
+    walk_wizard(client, account={**ACCOUNT, "username": username, "email": f"{username}@example.com"})
     assert client.get("/signup/confirm/").status_code == 200
     client.get("/signup/confirm/")  # a reload counts once
     assert client.post("/signup/confirm/", step_data("confirm", accept_terms="on")).status_code == 302

@@ -1,13 +1,11 @@
 """Unicode-safe identities on every database (findings 7 and 10's email domains)."""
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
 from onboarding.models import User
-from onboarding.signup.accounts import create_account
 from tests.conftest import ACCOUNT, PASSWORD, step_data
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +22,6 @@ def account_page(client, **account):
     return response
 
 
-def make_user(username, email):
-    return create_account(username=username, email=email, password_hash="!", real_name="Someone")
-
-
 @pytest.mark.parametrize(
     "first, second",
     [
@@ -38,13 +32,13 @@ def make_user(username, email):
         (("Ｍinji", "m1@example.com"), ("minji", "m2@example.com")),  # fullwidth Ｍ
     ],
 )
-def test_the_database_refuses_a_second_spelling_of_one_identity(first, second):
+def test_the_database_refuses_a_second_spelling_of_one_identity(make_user, first, second):
     make_user(*first)
     with pytest.raises(IntegrityError), transaction.atomic():
         make_user(*second)
 
 
-def test_the_signup_form_says_taken_for_another_spelling(client):
+def test_the_signup_form_says_taken_for_another_spelling(client, make_user):
     make_user("Ärger", "arger@example.com")
     assert "That username is taken." in account_page(client, username="ärger").content.decode()
     make_user("alice", "alice@example.com")
@@ -85,15 +79,15 @@ def test_dotless_and_ip_literal_email_domains_are_refused(client, email):
     assert "/signup/profile/" not in page
 
 
-def test_korean_and_accented_names_are_welcome(signup, client):
+def test_korean_and_accented_names_are_welcome(signup):
     signup(until="done", account={**ACCOUNT, "username": "김민지", "email": "minji@예시.한국"})
     user = User.objects.get()
     assert user.username_key == "김민지"
     assert user.email_key.startswith("minji@xn--") and user.email == "minji@예시.한국"
 
 
-def test_login_finds_the_account_in_any_spelling(client):
-    create_account(username="Ärger", email="arger@example.com", password_hash=make_password(PASSWORD), real_name="A")
+def test_login_finds_the_account_in_any_spelling(client, make_user):
+    make_user("Ärger", "arger@example.com", real_name="A")
     client.post("/login/", {"username": "ärger", "password": PASSWORD})
     assert "_auth_user_id" in client.session
 

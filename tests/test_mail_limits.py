@@ -1,7 +1,6 @@
 """Mail that cannot be used to flood, and a reset that costs the same either way (second review, findings 6, 7)."""
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.signals import template_rendered
@@ -9,8 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from onboarding.limits import address_mail_limited
-from onboarding.signup.accounts import create_account
-from tests.conftest import PASSWORD
 from tests.hashers import CountingArgon2PasswordHasher
 from tests.servers import client_address
 from tests.test_email_verification import walk
@@ -22,10 +19,8 @@ VARIANTS = ["minji@example.com", "minji@ｅxample.com", "minji@eｘample.com", "
 
 
 @pytest.fixture
-def minji(db):
-    return create_account(
-        username="minji", email="minji@example.com", password_hash=make_password(PASSWORD), real_name="Minji"
-    )
+def minji(make_user):
+    return make_user(real_name="Minji")
 
 
 def test_spellings_of_one_address_share_one_quota(settings):
@@ -76,6 +71,7 @@ def reset_work(address):
     return CountingArgon2PasswordHasher.work(), len(queries), mail_templates, DBTaskResult.objects.count() - rows
 
 
+@pytest.mark.argon2
 def test_a_reset_costs_the_same_for_a_registered_and_an_unregistered_address(settings, minji, sent_mail):
     settings.PASSWORD_HASHERS = ["tests.hashers.CountingArgon2PasswordHasher"]
     minji.set_password("a fine long password 12")

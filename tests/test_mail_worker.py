@@ -12,7 +12,6 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from onboarding.models import User
-from onboarding.signup.accounts import create_account
 from tests.mailserver import SMTPServer, link_in, text_of
 from tests.servers import REPO
 
@@ -48,16 +47,8 @@ def run_worker(smtp):
     )
 
 
-def test_mail_asked_for_while_the_mail_server_is_down_arrives_once_it_is_back():
-    user = create_account(
-        username="minji",
-        email="minji@example.com",
-        password_hash="!",
-        real_name="Kim Minji",
-        email_verified=True,
-    )
-    user.set_password("correct horse battery 42")
-    user.save()
+def test_mail_asked_for_while_the_mail_server_is_down_arrives_once_it_is_back(make_user):
+    make_user()
     smtp = SMTPServer()  # its port is chosen, but nothing listens on it yet
 
     started = time.perf_counter()

@@ -54,6 +54,7 @@ def test_the_page_after_asking_is_the_same_for_a_known_and_an_unknown_address(mi
     assert [message.to for message in reset_mail] == [["minji@example.com"]]
 
 
+@pytest.mark.argon2
 def test_reset_over_real_smtp_sets_the_new_password_ends_other_sessions_and_confirms_the_address(
     minji, smtp_server, sent_mail
 ):

@@ -154,7 +154,7 @@ def test_the_rules_are_listed_before_typing(client):
         assert rule in page
 
 
-def test_long_passwords_are_welcome_up_to_128(client, signup):
+def test_long_passwords_are_welcome_up_to_128(signup):
     long = "my grandmother's recipe for kimchi stew uses three kinds of pepper and one secret: patience 1957"
     assert len(long) > 64
     signup(until="done", account={**ACCOUNT, "password1": long, "password2": long})
@@ -188,7 +188,7 @@ def test_a_password_typed_in_another_normalisation_form_still_logs_in(client, si
     assert User.objects.get(username="minji").check_password(decomposed)
 
 
-def test_fullwidth_letters_are_the_same_password(client, signup):
+def test_fullwidth_letters_are_the_same_password(signup):
     fullwidth = "ｃｏｒｒｅｃｔ horse battery 42"
     signup(until="done", account={**ACCOUNT, "password1": fullwidth, "password2": fullwidth})
     person = Client()

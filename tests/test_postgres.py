@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 
 from onboarding.models import Profile, User
-from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, step_data
+from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, step_data, walk_wizard
 from tests.servers import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -108,12 +108,7 @@ def test_healthz_answers_503_without_details_when_the_database_is_down(client):
 
 
 def walk_to_confirm(username, email):
-    client = Client()
-    client.get("/signup/")
-    account = {"username": username, "email": email, "password1": PASSWORD, "password2": PASSWORD}
-    assert client.post("/signup/account/", step_data("account", **account))["Location"] == "/signup/profile/"
-    assert client.post("/signup/profile/", step_data("profile", **PROFILE))["Location"] == "/signup/confirm/"
-    return client
+    return walk_wizard(Client(), account={**ACCOUNT, "username": username, "email": email})
 
 
 @pytest.mark.parametrize("username", ["racer", "Racer2"])

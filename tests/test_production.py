@@ -136,6 +136,7 @@ def test_a_redis_outage_shows_our_503_page(settings):
 # Sessions in Redis -------------------------------------------------------------
 
 
+@pytest.mark.argon2
 @pytest.mark.redis
 def test_with_redis_url_sessions_live_in_redis_and_hold_no_password(signup):
     client = signup(until="confirm")

@@ -36,6 +36,7 @@ def test_profile_and_confirm_steps_offer_the_link_and_the_account_step_does_not(
     assert "Email me a link to finish later" not in client.get("/signup/account/").content.decode()
 
 
+@pytest.mark.argon2
 def test_the_link_carries_the_signup_to_a_fresh_browser_over_real_smtp(smtp_server, signup, sent_mail):
     phone = signup(until="profile")
     sent = ask_for_link(phone, "profile", real_name="Kim Minji", preferred_name="", phone="")

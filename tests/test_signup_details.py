@@ -53,7 +53,7 @@ def test_a_quoted_local_part_is_refused_so_it_cannot_make_a_second_account(exist
     assert "without quotation marks" in form.errors["email"][0]
 
 
-def test_the_confirmation_mail_names_neither_the_person_nor_the_username(signup, client, sent_mail):
+def test_the_confirmation_mail_names_neither_the_person_nor_the_username(signup, sent_mail):
     profile = {**PROFILE, "preferred_name": "Your account will be closed"}
     signup(until="done", account={**ACCOUNT, "username": "KeepItAt"}, profile=profile)
     [mail] = sent_mail()
@@ -63,7 +63,7 @@ def test_the_confirmation_mail_names_neither_the_person_nor_the_username(signup,
     assert mail.body.startswith("Hello,")
 
 
-def test_error_reports_never_carry_the_typed_password(client, monkeypatch):
+def test_error_reports_never_carry_the_typed_password(monkeypatch):
     reports = []
 
     def report(sender, request, **kwargs):

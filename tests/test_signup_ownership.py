@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from onboarding.funnel import store
 from onboarding.models import SignupDraft, User
-from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, step_data
+from tests.conftest import ACCOUNT, PASSWORD, WIZARD_KEY, step_data, walk_wizard
 from tests.test_funnel import forget_funnel_counts
 from tests.test_wizard_robustness import run_together
 
@@ -27,11 +27,6 @@ CREATE = step_data("confirm", accept_terms="on")
 
 def resume_path(mail):
     return re.search(r"https?://[^/\s]+(/signup/resume/[^\s\"<>]+/)", mail.body).group(1)
-
-
-def walk(client, account, profile):
-    for step, fields in (("account", account), ("profile", profile)):
-        assert client.post(f"/signup/{step}/", step_data(step, **fields)).status_code == 302
 
 
 def ask_for_link(client):
@@ -63,7 +58,7 @@ def test_a_link_asked_for_with_a_victims_address_gives_the_asker_nothing(setting
     for name, value in mode.items():
         setattr(settings, name, value)
     attacker, victim = Client(), Client()
-    walk(attacker, VICTIM, ATTACKER_PROFILE)
+    walk_wizard(attacker, account=VICTIM, profile=ATTACKER_PROFILE)
     ask_for_link(attacker)
     [mail] = sent_mail()
     assert mail.to == ["victim@example.com"]
@@ -90,7 +85,7 @@ def test_a_link_asked_for_with_a_victims_address_gives_the_asker_nothing(setting
 def test_a_laptop_left_behind_after_finishing_on_the_phone_is_told_it_moved(sent_mail):
     forget_funnel_counts()
     laptop, phone = Client(), Client()
-    walk(laptop, VICTIM, VICTIM_PROFILE)
+    walk_wizard(laptop, account=VICTIM, profile=VICTIM_PROFILE)
     ask_for_link(laptop)
     finish_from_link(phone, resume_path(sent_mail()[-1]))
     assert SESSION_KEY in phone.session
@@ -107,7 +102,7 @@ def test_a_laptop_left_behind_after_finishing_on_the_phone_is_told_it_moved(sent
 
 def test_a_link_works_once_and_a_second_opening_says_so(sent_mail):
     asker, first, second = Client(), Client(), Client()
-    walk(asker, VICTIM, VICTIM_PROFILE)
+    walk_wizard(asker, account=VICTIM, profile=VICTIM_PROFILE)
     ask_for_link(asker)
     mails = sent_mail()
     path = resume_path(mails[-1])
@@ -137,7 +132,7 @@ def test_a_copy_of_a_finished_signup_is_never_logged_in(settings):
     settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
     settings.SIGNUP_REQUIRES_APPROVAL = True
     owner = Client()
-    walk(owner, VICTIM, VICTIM_PROFILE)
+    walk_wizard(owner, account=VICTIM, profile=VICTIM_PROFILE)
     copy = Client()
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[WIZARD_KEY] = owner.session[WIZARD_KEY]
@@ -157,7 +152,7 @@ def test_a_copy_of_a_finished_signup_is_never_logged_in(settings):
 @pytest.mark.django_db(transaction=True)
 def test_opening_the_link_and_create_account_in_the_asking_browser_at_once_give_one_owner(sent_mail):
     asker, opener = Client(), Client()
-    walk(asker, VICTIM, VICTIM_PROFILE)
+    walk_wizard(asker, account=VICTIM, profile=VICTIM_PROFILE)
     ask_for_link(asker)
     path = resume_path(sent_mail()[-1])
 
@@ -190,7 +185,7 @@ def test_in_mandatory_mode_the_username_reads_the_same_whatever_the_address(sett
     settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
     prober = Client()
     email = existing_user.email if registered else "nobody-yet@example.com"
-    walk(prober, {**ACCOUNT, "username": "probe", "email": email}, PROFILE)
+    walk_wizard(prober, account={**ACCOUNT, "username": "probe", "email": email})
     done = prober.post("/signup/confirm/", CREATE, follow=True)
     assert done.redirect_chain[-1][0] == "/signup/done/"
 

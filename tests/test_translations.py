@@ -9,8 +9,6 @@ import pytest
 from django.conf import settings
 from django.utils.translation.template import templatize
 
-from onboarding.signup.accounts import create_account
-
 PO_PATH = settings.BASE_DIR / "onboarding" / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 SOURCE_DIRS = ("config", "onboarding", "templates")
 
@@ -230,12 +228,8 @@ def visible_text(html):
 
 
 @pytest.mark.django_db
-def test_djangos_strings_on_our_korean_pages_follow_the_glossary(client, admin_user):
-    from django.contrib.auth.hashers import make_password
-
-    person = create_account(
-        username="minji", email="minji@example.com", password_hash=make_password("x"), real_name="Kim Minji"
-    )
+def test_djangos_strings_on_our_korean_pages_follow_the_glossary(client, admin_user, make_user):
+    person = make_user(email_verified=False)
     korean = {"accept-language": "ko"}
     pages = {path: client.get(path, headers=korean) for path in ("/login/", "/password-reset/", "/admin/login/")}
     client.force_login(admin_user)

@@ -22,6 +22,7 @@ def test_signup_starts_at_the_account_step(client):
     assert ">Back<" not in page
 
 
+@pytest.mark.argon2
 def test_happy_path_creates_user_and_profile_and_greets_them(signup):
     client = signup(until="confirm")
     confirm = client.get("/signup/confirm/").content.decode()

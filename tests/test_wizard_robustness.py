@@ -10,7 +10,6 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from onboarding.models import Profile, User
-from onboarding.signup.accounts import create_account
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, expire_session, step_data
 from tests.hashers import CountingArgon2PasswordHasher
 
@@ -98,7 +97,7 @@ def test_back_from_confirm_keeps_the_profile_complete(signup, client):
 # 3. Every POST redirects; invalid posts keep what was typed -----------------------------
 
 
-def test_every_valid_post_redirects_so_reload_never_reposts(signup, client):
+def test_every_valid_post_redirects_so_reload_never_reposts(client):
     client.get("/signup/")
     for step, fields in (("account", ACCOUNT), ("profile", PROFILE)):
         assert client.post(f"/signup/{step}/", step_data(step, **fields)).status_code == 302
@@ -149,6 +148,7 @@ def test_change_returns_to_the_next_unfinished_step_when_one_is_incomplete(signu
 # 5. No secret at rest ---------------------------------------------------------------
 
 
+@pytest.mark.argon2
 @pytest.mark.parametrize(
     "engine",
     [
@@ -193,6 +193,7 @@ def test_revisited_account_step_shows_empty_passwords_and_keeps_the_stored_one(s
     assert User.objects.get().password == stored_hash
 
 
+@pytest.mark.argon2
 @override_settings(PASSWORD_HASHERS=["tests.hashers.CountingArgon2PasswordHasher"])
 def test_password_is_hashed_once_each_time_it_is_typed_and_never_at_the_end(signup, client):
     CountingArgon2PasswordHasher.calls = 0
@@ -350,7 +351,7 @@ def test_double_click_on_create_account_creates_one_user(signup, client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_people_racing_for_one_username_one_wins_the_other_is_told(client):
+def test_two_people_racing_for_one_username_one_wins_the_other_is_told():
     people = [Client(), Client()]
     for number, person in enumerate(people):
         account = {**ACCOUNT, "username": "sameName", "email": f"p{number}@example.com"}
@@ -383,10 +384,10 @@ def test_username_and_email_are_checked_on_the_account_step(existing_user, clien
     assert "An account with that email address already exists" in page_text(response)
 
 
-def test_a_name_taken_while_the_person_was_on_later_steps_sends_them_back(signup, client):
+def test_a_name_taken_while_the_person_was_on_later_steps_sends_them_back(make_user, signup, client):
     signup(until="confirm")
 
-    create_account(username="MINJI", email="other@example.com", password_hash="!", real_name="Someone else")
+    make_user("MINJI", "other@example.com", password=None, real_name="Someone else")
     response = client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
     assert response["Location"] == "/signup/account/"
     page = page_text(client.get("/signup/account/"))

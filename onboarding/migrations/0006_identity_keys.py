@@ -1,11 +1,28 @@
 """Security hardening: usernames and emails unique by their Unicode-safe keys; the shared rate-limit counter table."""
 
+import unicodedata
+
 from django.core.management.commands.createcachetable import Command as CreateCacheTable
 from django.db import migrations, models
-
-import onboarding.identities
+from django.utils.encoding import punycode
 
 COUNTER_TABLE = "onboarding_ratelimit"  # onboarding.infra.cache's table, frozen here
+
+
+# The keys as onboarding/identities.py makes them, frozen here: a migration must not change with the app's code.
+def identity_key(value):
+    return unicodedata.normalize("NFKC", value).casefold()
+
+
+def email_key(email):
+    if not email:
+        return None
+    local, _at, domain = identity_key(email).rpartition("@")
+    try:
+        domain = punycode(domain)
+    except UnicodeError:
+        pass
+    return f"{local}@{domain}"
 
 
 def create_counter_table(apps, schema_editor):
@@ -25,8 +42,8 @@ def fill_keys(apps, schema_editor):
     seen_usernames, seen_emails, clashes = {}, {}, []
     users = list(User.objects.using(schema_editor.connection.alias).order_by("pk"))
     for user in users:
-        user.username_key = onboarding.identities.username_key(user.username)
-        user.email_key = onboarding.identities.email_key(user.email)
+        user.username_key = identity_key(user.username)
+        user.email_key = email_key(user.email)
         for key, seen in ((user.username_key, seen_usernames), (user.email_key, seen_emails)):
             if key is not None and key in seen:
                 clashes.append(f"{seen[key]} and {user.username} (id {user.pk})")

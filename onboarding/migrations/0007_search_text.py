@@ -2,17 +2,32 @@
 # index on PostgreSQL instead of three on two tables; and the admin's "recent actions" read the log through
 # an index on (user, time), not by sorting every entry a reviewer ever made.
 
-from importlib import import_module
-
 from django.db import migrations, models
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 
-from onboarding.infra.trigram import create_trigram_indexes, drop_trigram_indexes
-
-# The per-column indexes this migration replaces, as 0005 made them.
-admin_scale = import_module("onboarding.migrations.0005_admin_scale")
+# The per-column indexes this migration replaces, as 0005 made them, and the one it makes (onboarding/trigram.py's),
+# frozen here: a migration must not change with the app's code. (index name, table, column)
+PER_COLUMN_INDEXES = [
+    ("user_username_trgm", "onboarding_user", "username"),
+    ("user_email_trgm", "onboarding_user", "email"),
+    ("profile_real_name_trgm", "onboarding_profile", "real_name"),
+]
+SEARCH_TEXT_INDEXES = [
+    ("user_search_text_trgm", "onboarding_user", "search_text"),
+]
 LOG_INDEX = "admin_log_user_time_idx"
+
+
+def create_indexes(execute, indexes):
+    execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for name, table, column in indexes:
+        execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ((UPPER({column}::text)) gin_trgm_ops)")
+
+
+def drop_indexes(execute, indexes):
+    for name, _table, _column in indexes:
+        execute(f"DROP INDEX IF EXISTS {name}")
 
 
 def fill_search_text(apps, schema_editor):
@@ -28,14 +43,14 @@ def fill_search_text(apps, schema_editor):
 
 def swap_trigram_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":  # SQLite searches small tables by scanning them
-        admin_scale.drop_trigram_indexes_on_postgresql(apps, schema_editor)
-        create_trigram_indexes(schema_editor.execute)
+        drop_indexes(schema_editor.execute, PER_COLUMN_INDEXES)
+        create_indexes(schema_editor.execute, SEARCH_TEXT_INDEXES)
 
 
 def restore_trigram_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        drop_trigram_indexes(schema_editor.execute)
-        admin_scale.create_trigram_indexes_on_postgresql(apps, schema_editor)
+        drop_indexes(schema_editor.execute, SEARCH_TEXT_INDEXES)
+        create_indexes(schema_editor.execute, PER_COLUMN_INDEXES)
 
 
 class Migration(migrations.Migration):
