@@ -63,7 +63,8 @@ def test_a_frozen_database_gives_our_503_page_within_15_seconds_and_a_retry_work
 def queue_mail_in(database_url, username):
     """Queue one mail in that database, as a web request would (another process, like the app server)."""
     code = (
-        "from onboarding.signup.accounts import create_account; from django.contrib.auth.hashers import make_password; "
+        "from onboarding.signup.accounts import create_account; "
+        "from django.contrib.auth.hashers import make_password; "
         f"create_account(username={username!r}, email='{username}@example.com', "
         f"password_hash=make_password({PASSWORD!r}), real_name='Kim Minji', "
         "confirm_url_for=lambda user: 'http://testserver/email/confirm/x/')"
