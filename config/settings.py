@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onboarding.pages.context_processors.site",
+                "onboarding.pages.context_processors.link_lifetimes",
             ],
         },
     },

@@ -6,17 +6,22 @@ from django.urls import include, path
 
 from onboarding.account.views import LogoutView
 from onboarding.infra.health import healthz, healthz_mail
-from onboarding.limits import guard_login, guard_password_check
+from onboarding.limits import guard_login, guard_mail_requests, guard_new_password, guard_password_check
 from onboarding.login.reset import PasswordResetConfirmView, PasswordResetView
 from onboarding.login.views import LoginView
 
+# Every limit on requests is one of limits.guard_*, wrapped around its view here or in onboarding/urls.py.
 urlpatterns = [
     path("", include("onboarding.urls")),
     path("login/", guard_login(LoginView.as_view()), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
-    path("password-reset/", PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/", guard_mail_requests("password-reset")(PasswordResetView.as_view()), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password-reset/<uidb64>/<token>/", PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        guard_new_password(PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's own login, with the same limits, matched before the admin's URLs.

@@ -48,6 +48,13 @@ def email_key(email):
     return f"{local}@{domain}"
 
 
+def login_name_key(identifier):
+    """The key of what a login's one field names (a username, or else an address), as User.objects.for_login
+    looks it up: so a name that matches no account is still counted under one key however it is spelled."""
+    identifier = (identifier or "").strip()
+    return email_key(identifier) if "@" in identifier else username_key(identifier)
+
+
 def normalize_email(email):
     """The address as stored: NFKC (no fullwidth or compatibility forms), the domain in lower case."""
     local, at, domain = unicodedata.normalize("NFKC", email or "").strip().rpartition("@")

@@ -1,4 +1,12 @@
-"""Abuse limits: a per-IP limit and a honeypot on the wizard's POSTs, limits on login and on mail people ask for."""
+"""Abuse limits: a per-IP limit and a honeypot on the wizard's POSTs, limits on login and on mail people ask for.
+
+Applied two ways, each one way only. Limits on requests (the wizard's POSTs, logging in, checking the current
+password, asking for a reset link, setting a new password) are the `guard_*` decorators, wrapped around the
+views in the URLconfs, so that every limited path can be read in urls.py; over them a request gets our 429 page
+(RATELIMIT_VIEW). The quota of mail to one address is spent by the one function that sends each kind of mail
+(`mail_limited`, in the flow modules); over it the person reads MAIL_REFUSAL, or, where the answer must not
+tell whether an address has an account, the same page with no mail sent.
+"""
 
 import ipaddress
 import logging
@@ -6,14 +14,17 @@ from functools import wraps
 
 from django.conf import settings
 from django.shortcuts import redirect
-from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
-from onboarding.identities import email_key, identity_key
+from onboarding.identities import email_key, login_name_key
 
 logger = logging.getLogger(__name__)
+
+# What someone who asked for too many mails reads (a flash message): the same words for every kind of mail.
+MAIL_REFUSAL = _("We have sent several emails already. Wait a few minutes before asking for another one.")
 
 # Rendered by onboarding/wizard.html outside the step forms, hidden from people:
 # only a bot fills it. Never stored: the wizard stores the step form's own fields.
@@ -63,22 +74,22 @@ def signup_rate(group, request):
     return None if settings.SIGNUP_RATE_LIMIT == "0" else settings.SIGNUP_RATE_LIMIT
 
 
-def guard_signup_post(post):
-    """Wrap the wizard's post(): count it against the client's limit, then drop it if the honeypot is filled.
+def guard_signup(view):
+    """Limit the wizard's POSTs: count each against the client's limit, then drop it if the honeypot is filled.
 
     Over the limit, django-ratelimit raises Ratelimited, which its middleware
     turns into our 429 page (RATELIMIT_VIEW). Every step shares one counter, so
     "Create account" is limited too.
     """
 
-    @method_decorator(ratelimit(group="signup", key="ip", rate=signup_rate, method="POST"))
-    @wraps(post)
-    def guarded(view, request, *args, **kwargs):
-        if request.POST.get(HONEYPOT_FIELD):
+    @ratelimit(group="signup", key="ip", rate=signup_rate, method=ratelimit.UNSAFE)
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if request.method == "POST" and request.POST.get(HONEYPOT_FIELD):
             logger.warning("Signup POST dropped: honeypot filled (ip=%s, path=%s)", client_ip(request), request.path)
-            # Looks like any accepted step to the bot; nothing is stored or created.
+            # Looks like any accepted step to the bot; nothing is stored, created or started.
             return redirect(request.path)
-        return post(view, request, *args, **kwargs)
+        return view(request, *args, **kwargs)
 
     return guarded
 
@@ -105,7 +116,7 @@ def login_username(group, request):
 
         identifier = request.POST.get("username", "").strip()
         user = User.objects.for_login(identifier) if identifier else None
-        request._login_key = login_account_key(user) if user else identity_key(identifier).strip()
+        request._login_key = login_account_key(user) if user else login_name_key(identifier)
     return request._login_key
 
 
@@ -208,10 +219,51 @@ def account_key(group, request):
 def guard_password_check(view):
     """Limit POSTs that check the current password (account changes) per account and per client, as login is.
 
-    Without it, a stolen session could guess the password at the speed of the server's hashing.
+    Without it, a stolen session could guess the password at the speed of the server's hashing. A visitor
+    who is not logged in is sent to log in by the view and checks nothing, so is not counted.
     """
-    view = ratelimit(group="password-check-user", key=account_key, rate=login_rate, method="POST")(view)
-    return ratelimit(group="password-check-ip", key="ip", rate=login_rate, method="POST")(view)
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if request.method in ratelimit.UNSAFE and request.user.is_authenticated:
+            per_client = is_ratelimited(request, group="password-check-ip", key="ip", rate=login_rate, increment=True)
+            per_account = is_ratelimited(
+                request, group="password-check-user", key=account_key, rate=login_rate, increment=True
+            )
+            if per_client or per_account:
+                logger.warning("Password check refused: over the limit (ip=%s)", client_ip(request))
+                raise Ratelimited
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def guard_new_password(view):
+    """Limit the POSTs that choose a new password from a reset link, per client, at LOGIN_RATE_LIMIT.
+
+    Each runs the password rules (a strength estimate) and a good one the password hash: a link held open
+    must not let one client spend the server's CPU at will.
+    """
+    return ratelimit(group="password-set-ip", key="ip", rate=login_rate, method=ratelimit.UNSAFE)(view)
+
+
+def guard_mail_requests(group):
+    """Limit the POSTs that ask for mail (`group`) per client, before the form is read, with our 429 page.
+
+    For a form whose answer must look the same whatever the address (a password reset): the per-address
+    quota is then spent by the flow that sends the mail (address_mail_limited), silently.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            if request.method in ratelimit.UNSAFE and client_mail_limited(request, group=group):
+                raise Ratelimited
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorate
 
 
 def mail_rate(setting):
@@ -248,8 +300,8 @@ def address_mail_limited(request, *, group, address):
 def mail_limited(request, *, group, address):
     """Count a request for mail against this client and this address; True when either is over its limit.
 
-    Both counters always advance, so asking for one address from many clients, or for many
-    addresses from one client, is slowed alike.
+    Called by the one function that sends each kind of mail, never by a view. Both counters always advance,
+    so asking for one address from many clients, or for many addresses from one client, is slowed alike.
     """
     per_client = client_mail_limited(request, group=group)
     per_address = address_mail_limited(request, group=group, address=address)

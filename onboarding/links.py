@@ -1,18 +1,38 @@
-"""The links we email: what each one carries and how it is checked."""
+"""The links we email: what each one carries, how it is checked, how long it works, and its full address.
+
+Each link's URL is built here, next to its token, so that every mail and page that names one agrees; pages
+and mails say how long a link works from `lifetimes()`, never from a number written in a sentence.
+"""
 
 import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from onboarding.identities import email_key
+from onboarding.mail.queue import absolute_url
 
 CONFIRM_EMAIL_SALT = "onboarding.confirm-email"
 CONFIRM_EMAIL_MAX_AGE = timedelta(days=3)
 CHANGE_EMAIL_MAX_AGE = timedelta(days=3)
 RESUME_MAX_AGE = timedelta(days=7)
+
+
+def lifetimes():
+    """How long each emailed link works, in the unit its sentences use (a password reset's is the setting's)."""
+    return {
+        "confirm_email_days": CONFIRM_EMAIL_MAX_AGE.days,
+        "change_email_days": CHANGE_EMAIL_MAX_AGE.days,
+        "resume_days": RESUME_MAX_AGE.days,
+        "password_reset_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
 
 
 class LinkExpired(Exception):
@@ -48,7 +68,8 @@ def confirm_email_token(user):
 
 
 def read_confirm_email_token(token):
-    """(user id, fingerprint) from a confirmation token; LinkExpired after three days, LinkInvalid if forged."""
+    """(user id, fingerprint) from a confirmation token; LinkExpired after CONFIRM_EMAIL_MAX_AGE, LinkInvalid if
+    forged."""
     return read_signed(token, salt=CONFIRM_EMAIL_SALT, max_age=CONFIRM_EMAIL_MAX_AGE, size=2)
 
 
@@ -78,3 +99,38 @@ def token_hash(token):
 
 
 new_resume_token, resume_token_hash = new_random_token, token_hash
+
+
+# Full addresses, for mails -------------------------------------------------------------------------------
+
+
+def confirm_email_url(request, user):
+    """The link that confirms `user`'s current address."""
+    return absolute_url(request, reverse("onboarding:confirm_email", args=[confirm_email_token(user)]))
+
+
+def change_email_url(request, token):
+    """The link that moves an account to the address of the EmailChange whose token this is."""
+    return absolute_url(request, reverse("onboarding:confirm_email_change", args=[token]))
+
+
+def password_reset_url(request, user):
+    """Django's reset link: the user's id and a token that dies with the password or the next login."""
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return absolute_url(request, reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token}))
+
+
+def resume_url(request, token):
+    """The "finish later" link of the draft whose token this is."""
+    return absolute_url(request, reverse("onboarding:resume", args=[token]))
+
+
+def login_url(request):
+    """The login page, named in mails that tell someone what to do next (not a link that carries a token)."""
+    return absolute_url(request, reverse("login"))
+
+
+def forgot_password_url(request):
+    """The page that asks for a reset link, named in the notices about an address in use."""
+    return absolute_url(request, reverse("password_reset"))

@@ -12,6 +12,7 @@ from onboarding.account.views import (
     DownloadDataView,
     EditDetailsView,
 )
+from onboarding.limits import guard_password_check, guard_signup
 from onboarding.pages.views import LandingView, LegalPageView
 from onboarding.signup.pages import AlreadyCreatedView, DoneView, StartOverView
 from onboarding.signup.resume import ResumeLinkSentView, ResumeSignupView
@@ -25,7 +26,8 @@ from onboarding.verification.views import (
 
 app_name = "onboarding"
 
-signup_wizard = SignupWizard.as_view(url_name="onboarding:signup_step")
+# Limits on requests are applied here, around the views (see onboarding/limits.py).
+signup_wizard = guard_signup(SignupWizard.as_view(url_name="onboarding:signup_step"))
 
 urlpatterns = [
     path("", LandingView.as_view(), name="landing"),
@@ -37,11 +39,11 @@ urlpatterns = [
     path("signup/already-created/", AlreadyCreatedView.as_view(), name="already_created"),
     path("account/", AccountView.as_view(), name="account"),
     path("account/details/", EditDetailsView.as_view(), name="account_details"),
-    path("account/password/", ChangePasswordView.as_view(), name="account_password"),
-    path("account/delete/", DeleteAccountView.as_view(), name="account_delete"),
+    path("account/password/", guard_password_check(ChangePasswordView.as_view()), name="account_password"),
+    path("account/delete/", guard_password_check(DeleteAccountView.as_view()), name="account_delete"),
     path("account/deleted/", AccountDeletedView.as_view(), name="account_deleted"),
     path("account/data/", DownloadDataView.as_view(), name="account_data"),
-    path("account/email/", ChangeEmailView.as_view(), name="account_email"),
+    path("account/email/", guard_password_check(ChangeEmailView.as_view()), name="account_email"),
     path("account/email/confirm/<str:token>/", ConfirmEmailChangeView.as_view(), name="confirm_email_change"),
     re_path(r"^signup/(?P<step>account|profile|confirm)/$", signup_wizard, name="signup_step"),
     path("signup/resume/<str:token>/", ResumeSignupView.as_view(), name="resume"),

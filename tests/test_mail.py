@@ -212,6 +212,7 @@ def test_every_mail_has_the_footer_and_korean_subjects_the_site_prefix():
 
     context = {
         "resume_url": "https://x/", "expires": "soon", "confirm_url": "https://x/", "login_url": "https://x/",
+        "days": 3, "hours": 3,
         "name": "민지", "username": "minji", "email": "minji@example.com", "reset_url": "https://x/",
         "contact": "help@example.com", "new_email": "new@example.com", "old_email": "old@example.com",
     }  # fmt: skip

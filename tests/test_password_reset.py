@@ -142,3 +142,20 @@ def test_a_bad_address_is_refused_on_our_form(client):
     page = client.post("/password-reset/", {"email": "not an address"})
     assert page.status_code == 200
     assert "Enter an email address in the right format, like name@example.com." in page.content.decode()
+
+
+def test_choosing_the_new_password_is_limited_per_client_with_our_429_page(settings, minji, sent_mail):
+    # It was the one path that ran the password rules (and, for a good password, the hash) without a limit:
+    # a reset link held open let one client send new passwords at the speed of the server.
+    settings.LOGIN_RATE_LIMIT = "3/h"
+    ask(Client(), "minji@example.com")
+    browser = Client(REMOTE_ADDR=client_address(3600))
+    form = browser.get(reset_path(sent_mail()[-1].body), follow=True)
+    set_password_url = form.redirect_chain[-1][0]
+    mismatched = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"}
+    statuses = [browser.post(set_password_url, mismatched).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    refused = browser.post(set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert refused.status_code == 429
+    minji.refresh_from_db()
+    assert minji.check_password(PASSWORD)

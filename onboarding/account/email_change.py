@@ -4,30 +4,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.generic import View
 
+from onboarding import links
+from onboarding.account.flow import ask_to_change_email
 from onboarding.account.forms import ChangeEmailForm
-from onboarding.account.services import (
-    change_email,
-    email_change_problem,
-    find_email_change,
-    request_email_change,
-    send_email_in_use_notice,
-    start_email_change,
-)
-from onboarding.account.views import PENDING_EMAIL_KEY, AccountFormView
-from onboarding.limits import guard_password_check, mail_limited
-from onboarding.mail.queue import absolute_url
+from onboarding.account.services import change_email, email_change_problem, find_email_change
+from onboarding.account.views import AccountFormView
+from onboarding.limits import MAIL_REFUSAL
+from onboarding.session_keys import PENDING_EMAIL_KEY
 from onboarding.verification.views import broken_link, link_problem
 
 
-@method_decorator(guard_password_check, name="post")
 class ChangeEmailView(AccountFormView):
     """Ask for a new address and the password; mail a link to the new address. Nothing changes yet."""
 
@@ -43,35 +36,22 @@ class ChangeEmailView(AccountFormView):
 
     def form_valid(self, form):
         request, user, email = self.request, self.request.user, form.cleaned_data["email"]
-        if mail_limited(request, group="change-email", address=email):
-            messages.warning(
-                request, _("We have sent several emails already. Wait a few minutes before asking for another one.")
-            )
+        # Mandatory verification mode: a taken address gets the same answer as a free one; its owner learns by mail.
+        if not ask_to_change_email(request, user=user, email=email, owner=form.owner_of_email):
+            messages.warning(request, MAIL_REFUSAL)
             return redirect("onboarding:account")
-        # A request either way, though a taken address's link is never sent: a newer request voids the
-        # older link alike, so that cannot tell whether the address had an account.
-        token = start_email_change(user=user, new_email=email)
-        if form.owner_of_email:
-            # Mandatory verification mode: the same answer as for a free address; its owner learns by mail.
-            send_email_in_use_notice(
-                owner=form.owner_of_email,
-                login_url=absolute_url(request, reverse("login")),
-                reset_url=absolute_url(request, reverse("password_reset")),
-            )
-        else:
-            request_email_change(
-                user=user,
-                new_email=email,
-                confirm_url=absolute_url(request, reverse("onboarding:confirm_email_change", args=[token])),
-            )
         request.session[PENDING_EMAIL_KEY] = email
+        days = links.lifetimes()["change_email_days"]
         messages.success(
             request,
-            _(
-                "We sent a link to %(email)s. Open it within 3 days to confirm the new address; "
-                "until then your account keeps %(current)s."
+            ngettext(
+                "We sent a link to %(email)s. Open it within %(days)d day to confirm the new address; "
+                "until then your account keeps %(current)s.",
+                "We sent a link to %(email)s. Open it within %(days)d days to confirm the new address; "
+                "until then your account keeps %(current)s.",
+                days,
             )
-            % {"email": email, "current": user.email},
+            % {"email": email, "current": user.email, "days": days},
         )
         return redirect("onboarding:account")
 
@@ -87,12 +67,18 @@ class ConfirmEmailChangeView(View):
         if change is None:
             return broken_link(request)
         if change.expires_at <= timezone.now():
+            days = links.lifetimes()["change_email_days"]
             return link_problem(
                 request,
                 title=_("This link has expired"),
-                message=_(
-                    "Links to confirm a new email address work for 3 days. Ask for a new one on your account page."
-                ),
+                message=ngettext(
+                    "Links to confirm a new email address work for %(days)d day. Ask for a new one on your account "
+                    "page.",
+                    "Links to confirm a new email address work for %(days)d days. Ask for a new one on your account "
+                    "page.",
+                    days,
+                )
+                % {"days": days},
                 status=400,
             )
         if change.user is None:

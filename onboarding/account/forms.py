@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from onboarding import timezones
+from onboarding.identities import email_key
 from onboarding.models import User
 from onboarding.password_forms import PasswordInput, PasswordRulesMixin
 from onboarding.signup.forms import AccountForm, ProfileForm
@@ -115,7 +116,7 @@ class ChangeEmailForm(CurrentPasswordForm):
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
-        if email.lower() == self.user.email.lower():
+        if email_key(email) == email_key(self.user.email):  # any spelling of the same address
             raise ValidationError(self.error_messages["same_email"], code="same_email")
         self.owner_of_email = User.objects.with_email(email).exclude(pk=self.user.pk).first()
         if self.owner_of_email and not self.hide_taken:

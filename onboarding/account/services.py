@@ -123,7 +123,12 @@ def request_email_change(*, user, new_email, confirm_url):
         "change_email",
         to=new_email,
         language=user.mail_language,
-        context={"name": user.greeting_name, "username": user.get_username(), "confirm_url": confirm_url},
+        context={
+            "name": user.greeting_name,
+            "username": user.get_username(),
+            "confirm_url": confirm_url,
+            "days": links.lifetimes()["change_email_days"],
+        },
     )
 
 

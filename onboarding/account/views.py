@@ -23,10 +23,9 @@ from django.views.generic import FormView, TemplateView, View
 from onboarding import timezones
 from onboarding.account.forms import ChangePasswordForm, DeleteAccountForm, DetailsForm
 from onboarding.account.services import change_password, delete_account, update_details
-from onboarding.limits import guard_password_check
 from onboarding.models import ReviewStatus
 from onboarding.session_keys import DELETED_KEY, PENDING_EMAIL_KEY
-from onboarding.verification.flow import RESEND_KEY
+from onboarding.verification.flow import remember_confirmation
 
 ACCOUNT_URL = reverse_lazy("onboarding:account")
 
@@ -69,8 +68,8 @@ class AccountView(AccountPage, TemplateView):
         context["review"] = review_in_words(context["profile"])
         context["pending_email"] = self.request.session.get(PENDING_EMAIL_KEY)
         if not self.request.user.email_verified_at:
-            # "Send it again" (email_links.ResendConfirmationView) mails whoever this names.
-            self.request.session[RESEND_KEY] = {"user": self.request.user.pk, "notice": False}
+            # "Send it again" (verification.views.ResendConfirmationView) mails this account.
+            remember_confirmation(self.request, self.request.user)
         return context
 
 
@@ -120,7 +119,6 @@ class EditDetailsView(AccountFormView):
         return super().form_valid(form)
 
 
-@method_decorator(guard_password_check, name="post")
 class ChangePasswordView(AccountFormView):
     """Change the password; this session stays logged in, every other one ends."""
 
@@ -136,7 +134,6 @@ class ChangePasswordView(AccountFormView):
         return super().form_valid(form)
 
 
-@method_decorator(guard_password_check, name="post")
 class DeleteAccountView(AccountFormView):
     """Delete the account for good, after the password and an explicit confirmation."""
 

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from onboarding import funnel
+from onboarding import funnel, links
 from onboarding.mail.queue import queue_mail
 
 
@@ -17,7 +17,12 @@ def send_password_reset(*, user, reset_url, discard=False):
         "password_reset",
         to=user.email,
         language=user.mail_language,
-        context={"name": user.greeting_name, "username": user.get_username(), "reset_url": reset_url},
+        context={
+            "name": user.greeting_name,
+            "username": user.get_username(),
+            "reset_url": reset_url,
+            "hours": links.lifetimes()["password_reset_hours"],
+        },
         discard=discard,
     )
 

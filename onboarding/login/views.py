@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 
 from onboarding.login.forms import LoginForm
-from onboarding.verification.flow import RESEND_KEY
+from onboarding.verification.flow import remember_confirmation
 
 
 class LoginView(auth_views.LoginView):
@@ -13,12 +13,12 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form):
         if form.unconfirmed_user:
-            self.request.session[RESEND_KEY] = {"user": form.unconfirmed_user.pk, "notice": False}
+            remember_confirmation(self.request, form.unconfirmed_user)
         elif form.reserved_owner:
             # "Send it again" mails the address's owner the "someone tried to sign up" notice again: the same
             # work and the same per-address limit as a real confirmation to that address, so neither the time
             # nor the limit's answer differs, and the owner (not the prober) reads what happened.
-            self.request.session[RESEND_KEY] = {"user": form.reserved_owner.pk, "notice": True}
+            remember_confirmation(self.request, form.reserved_owner, notice=True)
         return super().form_invalid(form)
 
     def get_context_data(self, **kwargs):

@@ -1,7 +1,9 @@
-"""Template context every page shares: the site's name, tagline and description, and who runs it."""
+"""Template context every page shares: the site's name, tagline and description, who runs it, how long links work."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from onboarding import links
 
 DEFAULT_TAGLINE = _("Where people gather")
 DEFAULT_DESCRIPTION = _(
@@ -32,3 +34,9 @@ def site(request):
             "privacy_officer": settings.PRIVACY_OFFICER or operator,
         },
     }
+
+
+def link_lifetimes(request):
+    """How long each emailed link works, as `link_lifetime.confirm_email_days` and the like (links.lifetimes),
+    for the pages that say so: the number comes from the constants, never from a sentence."""
+    return {"link_lifetime": links.lifetimes()}

@@ -1,4 +1,6 @@
-"""Admin for reviewing new signups: find them, read their answers, approve, reject or export them."""
+"""Admin for reviewing new signups: find them, read their answers, approve, reject or export them.
+
+Who may grant privileges or change staff accounts is review/privileges.py's."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,10 +18,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from onboarding import links
 from onboarding.account.services import keep_decisions_of
-from onboarding.mail.queue import absolute_url
 from onboarding.models import Profile, ReviewStatus, User
 from onboarding.review.export import csv_response
+from onboarding.review.privileges import PRIVILEGE_FIELDS, PrivilegeRules
 from onboarding.review.scale import EstimatedCountPaginator
 from onboarding.review.services import REVIEW_PERMISSION, review_signups
 
@@ -39,8 +42,6 @@ LIST_LOOKUPS = {
     *DATE_PARTS,
 }
 SEARCH_MAX_LENGTH = 100
-# Who may do what: only superusers hand out or take away privileges.
-PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
 class UniqueIgnoringCaseMixin:
@@ -113,7 +114,7 @@ class EmailConfirmedFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PrivilegeRules, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     inlines = [ProfileInline]
@@ -121,7 +122,7 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("username", "password", "email", "is_active")}),
         (
             _("Permissions"),
-            {"classes": ("collapse",), "fields": ("is_staff", "is_superuser", "groups", "user_permissions")},
+            {"classes": ("collapse",), "fields": PRIVILEGE_FIELDS},
         ),
         (_("Important dates"), {"fields": ("date_joined", "last_login", "email_verified_at")}),
     )
@@ -183,22 +184,7 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and not self.has_review_permission(request):
             # Activating an account is what approving does; only reviewers decide that.
             readonly = (*readonly, "is_active")
-        if obj is not None and not request.user.is_superuser:
-            # Read-only fields are left out of the form, so a crafted POST cannot change them either.
-            readonly = (*readonly, *PRIVILEGE_FIELDS)
         return readonly
-
-    def has_change_permission(self, request, obj=None):
-        # Another staff member's account (its email, its password) is a superuser's to change: whoever
-        # could set it could log in as them. One's own account stays one's own.
-        if obj is not None and is_privileged(obj) and obj.pk != request.user.pk and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and is_privileged(obj) and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):
         keep_decisions_of(user=obj)  # the admin history of what they decided stays
@@ -208,14 +194,6 @@ class UserAdmin(DjangoUserAdmin):
         for user in queryset.filter(is_staff=True) | queryset.filter(is_superuser=True):
             keep_decisions_of(user=user)
         super().delete_queryset(request, queryset)
-
-    def user_change_password(self, request, id, form_url=""):
-        # This form sets a password without the current one. For one's own account that would turn a stolen
-        # staff session into a lasting takeover (ASVS 5.0 V6.2.3): staff use the page that asks for it.
-        # Superusers keep it: they may set any password, their own included.
-        if str(request.user.pk) == unquote(id) and not request.user.is_superuser:
-            return HttpResponseRedirect(reverse("admin:password_change"))
-        return super().user_change_password(request, id, form_url)
 
     def get_inline_instances(self, request, obj=None):
         # Like the password and permissions, the profile is filled in once the user exists;
@@ -271,7 +249,7 @@ class UserAdmin(DjangoUserAdmin):
             reviewer=request.user,
             note=form.cleaned_data["note"] if form.is_bound else "",
             notify=form.cleaned_data["notify"] if form.is_bound else True,
-            login_url=absolute_url(request, reverse("login")),
+            login_url=links.login_url(request),
         )
         self.report(request, review, decision, 1)
         following = next_pending(user)
@@ -307,7 +285,7 @@ class UserAdmin(DjangoUserAdmin):
                 reviewer=request.user,
                 note=form.cleaned_data["note"],
                 notify=form.cleaned_data["notify"] or status == ReviewStatus.APPROVED,
-                login_url=absolute_url(request, reverse("login")),
+                login_url=links.login_url(request),
             )
             self.report(request, review, status, selected)
             return None  # back to the changelist, like Django's delete action
@@ -386,7 +364,3 @@ def next_pending(user):
         Q(date_joined__lt=user.date_joined) | Q(date_joined=user.date_joined, pk__lt=user.pk)
     ).first()
     return older or newest_first.first()
-
-
-def is_privileged(user):
-    return user.is_staff or user.is_superuser

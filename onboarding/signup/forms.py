@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onboarding.identities import (
     INVISIBLE_CATEGORIES,
-    identity_key,
+    email_key,
     username_key,
     validate_email_address,
     validate_not_confusable,
@@ -198,7 +198,8 @@ class AccountForm(PasswordRulesMixin, StepForm):
 
     def identity(self):
         """A digest of the username and email the password is checked against (as the uniqueness checks see them)."""
-        keys = tuple(identity_key(value) for value in self.checked_against())
+        username, email = self.checked_against()
+        keys = (username_key(username), email_key(email) or "")
         return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
     @property

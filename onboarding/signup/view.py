@@ -25,7 +25,6 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 
 from onboarding import funnel, timezones
 from onboarding.identities import email_key
-from onboarding.limits import guard_signup_post
 from onboarding.models import Profile, User
 from onboarding.session_keys import ENDED_KEY, FINISHED_KEY, SIGNUP_WIZARD, SUCCESS_KEYS, SUCCESS_UNTIL
 from onboarding.signup.accounts import reserve_username
@@ -266,7 +265,6 @@ class SignupWizard(NamedUrlSessionWizardView):
         return self.render(self.get_form(step))
 
     @sensitive_variables()
-    @guard_signup_post
     def post(self, request, *args, step=None, **kwargs):
         """Validate and store a step, go back, or create the account on the last step."""
         management_form = ManagementForm(request.POST, prefix=self.prefix)

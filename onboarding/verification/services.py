@@ -15,7 +15,7 @@ def send_confirmation_email(*, user, confirm_url, language=None):
         to=user.email,
         language=language or user.mail_language,
         # Neither name nor username: the address is not proven, and a stranger may have chosen both.
-        context={"confirm_url": confirm_url},
+        context={"confirm_url": confirm_url, "days": links.lifetimes()["confirm_email_days"]},
     )
 
 

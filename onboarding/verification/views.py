@@ -6,13 +6,14 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView, View
 
 from onboarding import links
-from onboarding.limits import mail_limited
+from onboarding.limits import MAIL_REFUSAL
 from onboarding.models import User
-from onboarding.verification.flow import RESEND_KEY, send_confirmation
+from onboarding.verification.flow import remember_confirmation, resend_confirmation
 from onboarding.verification.services import confirm_email
 
 
@@ -51,11 +52,17 @@ class ConfirmEmailView(View):
             if user and user.email_verified_at:
                 return self.already_confirmed(request)
             if user:
-                request.session[RESEND_KEY] = {"user": user.pk, "notice": False}
+                remember_confirmation(request, user)
+            days = links.lifetimes()["confirm_email_days"]
             return link_problem(
                 request,
                 title=_("This link has expired"),
-                message=_("Links to confirm an email address work for 3 days. We can send you a new one."),
+                message=ngettext(
+                    "Links to confirm an email address work for %(days)d day. We can send you a new one.",
+                    "Links to confirm an email address work for %(days)d days. We can send you a new one.",
+                    days,
+                )
+                % {"days": days},
                 status=400,
                 resend=bool(user),
             )
@@ -111,20 +118,15 @@ class ResendConfirmationView(View):
         next_url = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             next_url = reverse("onboarding:confirmation_sent")
-        target = request.session.get(RESEND_KEY) or {}
-        user = User.objects.select_related("profile").filter(pk=target.get("user")).first()
-        if user is None or (user.email_verified_at and not target.get("notice")):
+        outcome = resend_confirmation(request)
+        if outcome == "nothing":
             messages.info(request, _("There is no email address waiting to be confirmed here."))
-            return redirect(next_url)
-        if mail_limited(request, group="confirm-email", address=user.email):
-            messages.warning(
-                request, _("We have sent several emails already. Wait a few minutes before asking for another one.")
+        elif outcome == "limited":
+            messages.warning(request, MAIL_REFUSAL)
+        else:
+            messages.success(
+                request, _("We sent the email again. It can take a few minutes to arrive; check your spam folder too.")
             )
-            return redirect(next_url)
-        send_confirmation(request, user, notice=target.get("notice", False))
-        messages.success(
-            request, _("We sent the email again. It can take a few minutes to arrive; check your spam folder too.")
-        )
         return redirect(next_url)
 
 
