@@ -10,6 +10,8 @@ from bench.signup import Response, SignupFailed, signup_flow
 
 # No request may hang the benchmark; gunicorn's own worker timeout is 30 s.
 REQUEST_TIMEOUT = 40
+# Names the request for the server's CPU meter (bench/gunicorn.conf.py).
+LABEL_HEADER = "X-Bench-Label"
 
 
 def new_client(base_url):
@@ -22,11 +24,13 @@ async def one_signup(client, username, latencies):
     flow = signup_flow(username)
     request = next(flow)
     while True:
+        headers = {LABEL_HEADER: request.label}
         if request.method == "GET":
-            send = client.get(request.url)
+            send = client.get(request.url, headers=headers)
         else:
             # What a browser adds to a form POST; Django checks Origin against the host.
-            headers = {"Origin": str(client.base_url).rstrip("/"), "Referer": str(client.base_url.join(request.url))}
+            headers["Origin"] = str(client.base_url).rstrip("/")
+            headers["Referer"] = str(client.base_url.join(request.url))
             send = client.post(request.url, data=request.data, headers=headers)
         start = time.perf_counter()
         response = await send
@@ -66,8 +70,11 @@ async def signups(base_url, *, concurrency, seconds, max_signups, prefix):
     return {"completed": completed, "failed": len(failures), "failures": failures[:5], "seconds": elapsed}, latencies
 
 
-async def bare_requests(base_url, path, *, concurrency, seconds, max_requests):
-    """`concurrency` users GET `path` back to back until `seconds` pass or `max_requests` were sent."""
+async def bare_requests(base_url, path, *, concurrency, seconds, max_requests, label):
+    """`concurrency` users GET `path` back to back until `seconds` pass or `max_requests` were sent.
+
+    Each request comes with no cookies, as a first visit does.
+    """
     latencies = []
     failed = 0
     sent = 0
@@ -78,9 +85,10 @@ async def bare_requests(base_url, path, *, concurrency, seconds, max_requests):
         async with new_client(base_url) as client:
             while time.perf_counter() < deadline and sent < max_requests:
                 sent += 1
+                client.cookies = httpx.Cookies()
                 start = time.perf_counter()
                 try:
-                    response = await client.get(path)
+                    response = await client.get(path, headers={LABEL_HEADER: label})
                 except httpx.HTTPError:
                     failed += 1
                     continue

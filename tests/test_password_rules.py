@@ -122,6 +122,20 @@ def test_the_guess_estimate_reads_a_bounded_input(monkeypatch):
     assert len(seen) == 1 and len(seen[0]) == passwords.ZXCVBN_LENGTH
 
 
+def test_the_guess_estimate_reads_fewer_characters_full_of_l33t_symbols(monkeypatch):
+    # 40 of these took zxcvbn over a second (each symbol read as several letters); a random-looking start is
+    # still judged hard to guess, within the budget.
+    from onboarding import passwords
+
+    seen = []
+    real = passwords.zxcvbn
+    monkeypatch.setattr(passwords, "zxcvbn", lambda text, **kwargs: seen.append(text) or real(text, **kwargs))
+    passwords.GuessablePasswordValidator().validate("4@8({[<3691!|7$5+%2" * 3)
+    (text,) = seen
+    assert 8 <= len(text) < passwords.ZXCVBN_LENGTH
+    assert passwords.l33t_readings(text) * len(text) ** 2 <= passwords.ZXCVBN_BUDGET
+
+
 def test_the_reviews_other_example_is_too_short_by_default(client):
     # zxcvbn rates xkcd's "Tr0ub4dor&3" hard to guess (about 10^11 guesses); the length rule refuses it.
     page = account_errors(client, "Tr0ub4dor&3")

@@ -43,16 +43,22 @@ def once(key, timeout):
 
 def add(day, dimensions, count=1):
     """Add `count` to one counter: (event, language, field, code) on `day`."""
+    add_many(day, {tuple(dimensions): count})
+
+
+def add_many(day, counters):
+    """Add {(event, language, field, code): count} to `day`'s counters: one Redis round trip, or one transaction."""
     client = _redis()
     if client is not None:
         key = _day_key(day)
         pipe = client.pipeline(transaction=False)
-        pipe.hincrby(key, SEPARATOR.join(dimensions), count)
+        for dimensions, count in counters.items():
+            pipe.hincrby(key, SEPARATOR.join(dimensions), count)
         pipe.expire(key, KEEP_SECONDS)
         pipe.sadd(cache.make_key(DAYS_KEY), day.isoformat())
         pipe.execute()
         return
-    add_to_rows(day, {tuple(dimensions): count})
+    add_to_rows(day, counters)
 
 
 def add_to_rows(day, counters):

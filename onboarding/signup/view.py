@@ -148,7 +148,10 @@ class SignupWizard(NamedUrlSessionWizardView):
         key that no longer opens anything: they cannot watch the answers or press "Create account".
         """
         if not getattr(self, "key_changed", False):
-            self.request.session.cycle_key()
+            # A session not stored yet (a first answer; a planted key that opens nothing reads as none
+            # once loaded, which dispatch did) gets a new key when it is saved: cycling it would store it twice.
+            if self.request.session.session_key is not None:
+                self.request.session.cycle_key()
             self.key_changed = True
 
     @property
