@@ -27,7 +27,7 @@ def stored_session_bytes(client):
     cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
     if not cookie or not cookie.value:
         return 0
-    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+    if settings.SESSION_ENGINE in ("django.contrib.sessions.backends.db", "onboarding.infra.db_sessions"):
         stored = Session.objects.filter(session_key=cookie.value).values_list("session_data", flat=True).first()
         return len(stored or "")
     if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache":
@@ -85,7 +85,7 @@ def count_signup(username):
 
 
 SESSION_ENGINES = {
-    "db": "django.contrib.sessions.backends.db",
+    "db": "onboarding.infra.db_sessions",
     "redis": "django.contrib.sessions.backends.cache",
 }
 

@@ -284,6 +284,17 @@ class FunnelDay(models.Model):
         return f"{self.day} {self.event} {self.count}"
 
 
+class FunnelMark(models.Model):
+    """A funnel event already counted for one wizard, on a site without Redis (with it, a Redis key).
+
+    The key names the event and the wizard's random id, nothing of the person; a mark lasts as long as
+    a session may hold its wizard, and `clearsessions` deletes it with the expired sessions.
+    """
+
+    key = models.CharField(max_length=100, primary_key=True)
+    expires = models.DateTimeField(db_index=True)
+
+
 class MailWorker(models.Model):
     """A mail worker's last sign of life, for /healthz/mail: one row per worker process, updated as it runs."""
 

@@ -238,7 +238,7 @@ def test_approvals_and_rejections_are_counted(admin_client, admin_user):
 def test_the_counting_pass_shows_the_same_queries_per_request_with_the_funnel_recording(monkeypatch, settings):
     from bench.counts import count_signup
 
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    settings.SESSION_ENGINE = "onboarding.infra.db_sessions"
     recording = [(row["request"], row["queries"], row["status"]) for row in count_signup("counted_on")]
     assert store.read(timezone.localdate())[("created", "en", "", "")] == 1  # it did record
     for name in ("start", "step_done", "reached", "step_errors", "created"):

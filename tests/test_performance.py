@@ -23,7 +23,7 @@ NON_FINAL = ("account GET", "account POST", "profile GET", "profile POST")
 
 
 def test_counting_pass_walks_a_whole_signup_within_the_query_session_and_hash_budgets(settings, monkeypatch):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    settings.SESSION_ENGINE = "onboarding.infra.db_sessions"
     # The wizard's own queries. Without Redis the funnel's counters are database rows every worker shares
     # (a few queries per counted event, on purpose); with Redis they cost none (tests/test_funnel.py).
     for name in ("start", "step_done", "reached", "step_errors", "created"):

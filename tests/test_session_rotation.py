@@ -49,7 +49,7 @@ def test_the_session_key_changes_when_a_signup_starts_and_ends(client, approval,
 
 
 def test_a_visit_stores_no_session_until_an_answer_is_sent(client, settings):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    settings.SESSION_ENGINE = "onboarding.infra.db_sessions"
     for url in ("/signup/", "/signup/account/", "/signup/profile/", "/signup/confirm/", "/signup/account/"):
         client.get(url)
     assert settings.SESSION_COOKIE_NAME not in client.cookies

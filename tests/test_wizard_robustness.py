@@ -153,6 +153,7 @@ def test_change_returns_to_the_next_unfinished_step_when_one_is_incomplete(signu
     "engine",
     [
         "django.contrib.sessions.backends.db",
+        "onboarding.infra.db_sessions",
         "django.contrib.sessions.backends.cache",
         "django.contrib.sessions.backends.cached_db",
         "django.contrib.sessions.backends.signed_cookies",

@@ -2,11 +2,13 @@
 
 Each event adds one to a counter in Redis when REDIS_URL is set (past days are rolled up into FunnelDay
 rows, once, so a flushed cache loses at most today's counts), else straight to the FunnelDay rows, which
-every worker shares (one write per event: a site without Redis is a small one). Nothing recorded identifies a person:
-events, the page's language, field names, error codes and time buckets only.
+every worker shares (one transaction per event, with its once-mark when it has one: a site without Redis is
+a small one). Nothing recorded identifies a person: events, the page's language, field names, error codes
+and time buckets only.
 """
 
 import time
+from collections import Counter
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -27,9 +29,9 @@ def language():
 
 def record(event, *, count=1, field="", code="", lang=None, once_for=None):
     """Count `event` today; with `once_for` (a wizard's random id) at most once for that wizard."""
-    if once_for and not store.once(f"funnel:once:{event}:{once_for}", settings.SESSION_COOKIE_AGE):
-        return
-    store.add(timezone.localdate(), (event, language() if lang is None else lang, field, code), count)
+    dimensions = (event, language() if lang is None else lang, field, code)
+    once = f"funnel:once:{event}:{once_for}" if once_for else None
+    store.add_many(timezone.localdate(), {dimensions: count}, once=once, timeout=settings.SESSION_COOKIE_AGE)
 
 
 def start():
@@ -49,11 +51,15 @@ def reached(wizard_id, step, last_step):
 
 
 def step_errors(step, form):
-    """Count each error code per field; the values people typed are not looked at."""
+    """Count each error code per field, all in one write; the values people typed are not looked at."""
+    counters = Counter()
+    lang = language()
     for name, errors in form.errors.as_data().items():
         field = f"{step}-{name}" if name != "__all__" else f"{step}-form"
         for error in errors:
-            record("error", field=field, code=error.code or "invalid")
+            counters["error", lang, field, error.code or "invalid"] += 1
+    if counters:
+        store.add_many(timezone.localdate(), dict(counters))
 
 
 def created(started):

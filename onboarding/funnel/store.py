@@ -11,8 +11,8 @@ import secrets
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connections, router, transaction
+from django.utils import timezone
 from redis.exceptions import ResponseError
 
 SEPARATOR = "|"
@@ -34,47 +34,85 @@ def _day_key(day):
     return cache.make_key(f"funnel:{day.isoformat()}")
 
 
-def once(key, timeout):
-    """True the first time `key` is seen (within `timeout`), for every worker: Redis, else the database's table."""
-    if _redis() is not None:
-        return cache.add(key, 1, timeout)
-    return caches["ratelimit"].add(key, 1, timeout)
-
-
 def add(day, dimensions, count=1):
     """Add `count` to one counter: (event, language, field, code) on `day`."""
     add_many(day, {tuple(dimensions): count})
 
 
-def add_many(day, counters):
-    """Add {(event, language, field, code): count} to `day`'s counters: one Redis round trip, or one transaction."""
+def add_many(day, counters, *, once=None, timeout=None):
+    """Add {(event, language, field, code): count} to `day`'s counters: one Redis round trip, or one transaction.
+
+    With `once` (a key), only the first time that key is seen within `timeout` seconds, by any worker: a
+    Redis key, else a FunnelMark row written in the same transaction as the counts. True when counted.
+    """
     client = _redis()
-    if client is not None:
-        key = _day_key(day)
-        pipe = client.pipeline(transaction=False)
-        for dimensions, count in counters.items():
-            pipe.hincrby(key, SEPARATOR.join(dimensions), count)
-        pipe.expire(key, KEEP_SECONDS)
-        pipe.sadd(cache.make_key(DAYS_KEY), day.isoformat())
-        pipe.execute()
-        return
-    add_to_rows(day, counters)
+    if client is None:
+        return add_to_rows(day, counters, once=once, timeout=timeout)
+    if once and not cache.add(once, 1, timeout):
+        return False
+    key = _day_key(day)
+    pipe = client.pipeline(transaction=False)
+    for dimensions, count in counters.items():
+        pipe.hincrby(key, SEPARATOR.join(dimensions), count)
+    pipe.expire(key, KEEP_SECONDS)
+    pipe.sadd(cache.make_key(DAYS_KEY), day.isoformat())
+    pipe.execute()
+    return True
 
 
-def add_to_rows(day, counters):
-    """Add {(event, language, field, code): count} to `day`'s FunnelDay rows, with atomic increments."""
+def add_to_rows(day, counters, *, once=None, timeout=None):
+    """Add {(event, language, field, code): count} to `day`'s FunnelDay rows in one transaction; with `once`, only
+    if its mark is new. True when counted.
+
+    One INSERT ... ON CONFLICT DO UPDATE adds every count (an atomic increment, a row made when there is none),
+    so counting costs the same whether the day's rows exist or not, and workers counting at once all land.
+    """
     from onboarding.models import FunnelDay
 
-    with transaction.atomic():
-        for dimensions, count in counters.items():
-            match = dict(zip(DIMENSIONS, dimensions), day=day)
-            if FunnelDay.objects.filter(**match).update(count=F("count") + count):
-                continue
-            try:
-                with transaction.atomic():
-                    FunnelDay.objects.create(**match, count=count)
-            except IntegrityError:  # another worker made the row first
-                FunnelDay.objects.filter(**match).update(count=F("count") + count)
+    if not counters:
+        return False
+    db = router.db_for_write(FunnelDay)
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    table = quote(FunnelDay._meta.db_table)
+    columns = ", ".join(quote(name) for name in ("day", *DIMENSIONS, "count"))
+    conflict = ", ".join(quote(name) for name in ("day", *DIMENSIONS))
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(counters))
+    params = []
+    for dimensions, count in counters.items():
+        params += [connection.ops.adapt_datefield_value(day), *dimensions, count]
+    with transaction.atomic(using=db), connection.cursor() as cursor:
+        if once and not _mark(cursor, connection, once, timeout):
+            return False
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({conflict}) "
+            f"DO UPDATE SET {quote('count')} = {table}.{quote('count')} + excluded.{quote('count')}",
+            params,
+        )
+    return True
+
+
+def _mark(cursor, connection, key, timeout):
+    """Set the mark `key` for `timeout` seconds: True if it was not set (or had expired), in one statement."""
+    from onboarding.models import FunnelMark
+
+    table = connection.ops.quote_name(FunnelMark._meta.db_table)
+    key_column, expires = connection.ops.quote_name("key"), connection.ops.quote_name("expires")
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    cursor.execute(
+        f"INSERT INTO {table} ({key_column}, {expires}) VALUES (%s, %s) ON CONFLICT ({key_column}) "
+        f"DO UPDATE SET {expires} = excluded.{expires} WHERE {table}.{expires} <= %s",
+        [key, adapt(now + datetime.timedelta(seconds=timeout)), adapt(now)],
+    )
+    return cursor.rowcount == 1
+
+
+def clear_expired_marks():
+    """Delete the FunnelMark rows past their time (`clearsessions` calls it, with the expired sessions)."""
+    from onboarding.models import FunnelMark
+
+    FunnelMark.objects.filter(expires__lte=timezone.now()).delete()
 
 
 def _parse(raw):
@@ -114,8 +152,6 @@ def claim(client, day):
 
 def roll_up_past_days():
     """Move every finished day's counters from Redis into FunnelDay rows (added to what is there), once."""
-    from django.utils import timezone
-
     client = _redis()
     if client is None:
         return

@@ -1,0 +1,143 @@
+"""Sessions in the database (the site without Redis) at one statement per stored change.
+
+Django's database store spends three write transactions every time a session gets a new key, which the
+wizard does at each stored step and the login does once: `cycle_key` inserts a row under the new key (after
+a query asking whether the key is free), reads and deletes the old row, and the end of the request updates
+the new row with the session's data. Here the new key is only chosen in `cycle_key`; saving the session
+renames its row and writes its data in one UPDATE. Whoever holds the old key finds nothing from then on,
+as with Django's store, from the moment the request's changes are saved (a request that fails saves none,
+and its browser keeps the old key). A session that did not change is not written at all, and a new one is
+one INSERT.
+
+The rows are Django's own (`django_session`), so `manage.py clearsessions`, the admin and every test that
+reads `Session` work as before.
+"""
+
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
+from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
+from django.db import IntegrityError, connections, router, transaction
+from django.utils.crypto import get_random_string
+
+# A clash of two random 32-character keys (36**32) never happens; a unique key is still what the row's
+# primary key insists on, so a clash is tried again with another key, this many times.
+KEY_ATTEMPTS = 5
+
+
+class SessionStore(DbSessionStore):
+    def __init__(self, session_key=None):
+        super().__init__(session_key)
+        self._stored_key = None  # the key the row is stored under, while a new one waits to be saved
+        self._loaded = None  # the data as it was read, serialized: a save that changes nothing writes nothing
+
+    def load(self):
+        session = self._get_session_from_db()
+        if not session:
+            return {}
+        data = self.decode(session.session_data)
+        self._loaded = self._serialized(data)
+        return data
+
+    def _serialized(self, data):
+        return self.serializer().dumps(data)
+
+    def _new_key(self):
+        return get_random_string(32, VALID_KEY_CHARS)
+
+    def cycle_key(self):
+        """A new key for the same data, saved (with the row renamed) when the session is."""
+        data = self._session
+        if self._session_key is not None and self._stored_key is None and self._loaded is not None:
+            self._stored_key = self._session_key
+        self._session_key = self._new_key()
+        self._session_cache = data
+        self.modified = True
+
+    def create(self):
+        self._session_key = None
+        self._stored_key = None
+        self.save(must_create=True)
+        self.modified = True
+
+    def save(self, must_create=False):
+        data = self._get_session(no_load=must_create)
+        if must_create or self._session_key is None:
+            return self._insert(data)
+        serialized = self._serialized(data)
+        if self._stored_key is None and serialized == self._loaded:
+            return None  # nothing changed: the row stays as it is
+        old_key = self._stored_key or self._session_key
+        for _attempt in range(KEY_ATTEMPTS):
+            try:
+                updated = self._write(
+                    lambda queryset, key=old_key: queryset.filter(session_key=key).update(
+                        session_key=self._session_key,
+                        session_data=self.encode(data),
+                        expire_date=self.get_expiry_date(),
+                    )
+                )
+            except IntegrityError:  # the new key is taken: choose another
+                self._session_key = self._new_key()
+                continue
+            break
+        else:
+            raise UpdateError
+        if not updated:
+            if self._stored_key is None:
+                # Deleted while this request ran (a logout elsewhere, clearsessions): as Django's store does,
+                # the request fails rather than bringing the session back.
+                raise UpdateError
+            # A new key for a session whose row went (expired and cleared): stored afresh, as Django's
+            # cycle_key would have.
+            return self._insert(data)
+        self._stored_key = None
+        self._loaded = serialized
+        return None
+
+    def _insert(self, data):
+        self._stored_key = None
+        for _attempt in range(KEY_ATTEMPTS):
+            if self._session_key is None:
+                self._session_key = self._new_key()
+            try:
+                self._write(
+                    lambda queryset: queryset.create(
+                        session_key=self._session_key,
+                        session_data=self.encode(data),
+                        expire_date=self.get_expiry_date(),
+                    )
+                )
+            except IntegrityError:
+                self._session_key = None
+                continue
+            self._loaded = self._serialized(data)
+            return
+        raise CreateError
+
+    def _write(self, statement):
+        """Run one write: on its own (one statement commits by itself) or, inside a transaction, in a savepoint,
+        so that a failed key leaves the transaction usable."""
+        using = router.db_for_write(self.model)
+        queryset = self.model.objects.using(using)
+        if connections[using].in_atomic_block:
+            with transaction.atomic(using=using):
+                return statement(queryset)
+        return statement(queryset)
+
+    def delete(self, session_key=None):
+        if session_key is None:
+            if self._session_key is None:
+                return
+            keys = {self._session_key, self._stored_key} - {None}
+            self._stored_key = None
+            self._loaded = None
+        else:
+            keys = {session_key}
+        self.model.objects.filter(session_key__in=keys).delete()
+
+    @classmethod
+    def clear_expired(cls):
+        """The expired sessions (`manage.py clearsessions`), and the funnel's marks of the wizards they could hold."""
+        super().clear_expired()
+        from onboarding.funnel import store
+
+        store.clear_expired_marks()
