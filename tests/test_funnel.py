@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from onboarding import funnel
 from onboarding.funnel import report, store
-from onboarding.models import FunnelDay, User
+from onboarding.models import FunnelDay, FunnelMark, User
 from onboarding.review.services import review_signups
 from tests.conftest import ACCOUNT, PASSWORD, PROFILE, step_data, walk_wizard
 from tests.test_admin import staff_client
@@ -158,6 +158,20 @@ def test_counting_a_step_costs_no_database_query():
         funnel.reached("some-wizard", "confirm", "confirm")
     assert queries.captured_queries == []
     assert store.read(timezone.localdate())[("account", "en", "", "")] == 1
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the transactions themselves are counted
+def test_without_redis_a_step_counts_in_one_transaction_with_its_mark_and_once_until_the_mark_expires():
+    if store._redis() is not None:
+        pytest.skip("with Redis the counts and marks are Redis keys")
+    with CaptureQueriesContext(connection) as queries:
+        funnel.step_done("some-wizard", "account")
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["BEGIN", "INSERT", "INSERT", "COMMIT"]
+    funnel.step_done("some-wizard", "account")
+    assert store.read(timezone.localdate())[("account", "en", "", "")] == 1
+    FunnelMark.objects.update(expires=timezone.now())  # as long as a session may hold the wizard, then over
+    funnel.step_done("some-wizard", "account")
+    assert store.read(timezone.localdate())[("account", "en", "", "")] == 2
 
 
 def test_the_time_to_create_an_account_is_shown_as_median_and_90th_percentile(admin_client, scripted):
