@@ -234,22 +234,19 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", str(60 * 60 * 24 * 14)))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-if REDIS_URL:
-    # Sessions live in Redis alone (the "cache" engine), not in Redis in front of
-    # the database ("cached_db"): a session holds a signup's draft answers, which
-    # become lasting only at "Create account", so copying every step into
-    # PostgreSQL would cost a database write per step and buy little; and with the
-    # database down the answers stay untouched, so "Create account" can simply be
-    # retried. The price: Redis must keep its data (persistence on, session keys
-    # never evicted), or people part-way through a signup start again. The wizard
-    # keeps a password hash in the session, never the password itself.
-    # onboarding.infra.sessions is Django's cache store that raises when Redis fails, instead of starting an
-    # empty session (our 503 page, the cookie untouched).
-    SESSION_ENGINE = "onboarding.infra.sessions"
-else:
-    # Django's database store, with a new key costing one UPDATE (it renames the row) instead of three write
-    # transactions, and an unchanged session not written (onboarding/infra/db_sessions.py).
-    SESSION_ENGINE = "onboarding.infra.db_sessions"
+# With Redis, sessions live in Redis alone (the "cache" engine), not in Redis in front of
+# the database ("cached_db"): a session holds a signup's draft answers, which
+# become lasting only at "Create account", so copying every step into
+# PostgreSQL would cost a database write per step and buy little; and with the
+# database down the answers stay untouched, so "Create account" can simply be
+# retried. The price: Redis must keep its data (persistence on, session keys
+# never evicted), or people part-way through a signup start again. The wizard
+# keeps a password hash in the session, never the password itself.
+# onboarding.infra.sessions is Django's cache store that raises when Redis fails, instead of starting an
+# empty session (our 503 page, the cookie untouched). Without Redis, onboarding.infra.db_sessions is Django's
+# database store with a new key costing one UPDATE (the row renamed) instead of three write transactions,
+# and an unchanged session not written.
+SESSION_ENGINE = "onboarding.infra.sessions" if REDIS_URL else "onboarding.infra.db_sessions"
 
 # A staff or superuser session ends after this many seconds without a request; 0 keeps it like any other.
 SIGNUP_STAFF_IDLE_SECONDS = int(os.environ.get("SIGNUP_STAFF_IDLE_SECONDS") or 3600)

@@ -294,6 +294,9 @@ class FunnelMark(models.Model):
     key = models.CharField(max_length=100, primary_key=True)
     expires = models.DateTimeField(db_index=True)
 
+    def __str__(self):
+        return self.key
+
 
 class MailWorker(models.Model):
     """A mail worker's last sign of life, for /healthz/mail: one row per worker process, updated as it runs."""

@@ -91,3 +91,11 @@ def test_an_expired_session_opens_nothing_and_clearsessions_removes_it_with_the_
     call_command("clearsessions")
     assert Session.objects.count() == 0
     assert list(FunnelMark.objects.values_list("key", flat=True)) == ["live"]
+
+
+def test_a_new_key_for_a_session_never_stored_inserts_it():
+    session = SessionStore()
+    session.cycle_key()  # a "finish later" link opened in a fresh browser
+    session["answer"] = "kept"
+    session.save()
+    assert dict(SessionStore(session.session_key).load()) == {"answer": "kept"}

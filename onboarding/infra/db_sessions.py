@@ -30,8 +30,8 @@ KEY_ATTEMPTS = 5
 class SessionStore(DbSessionStore):
     def __init__(self, session_key=None):
         super().__init__(session_key)
-        self._stored_key = None  # the key the row is stored under, while a new one waits to be saved
-        self._loaded = None  # the data as it was read, serialized: a save that changes nothing writes nothing
+        self._stored_key = None  # the key of the row holding this session, once it was read or written
+        self._loaded = None  # the data as the row holds it, serialized: a save that changes nothing writes nothing
 
     def load(self):
         row = self._select()
@@ -39,7 +39,7 @@ class SessionStore(DbSessionStore):
             self._session_key = None
             return {}
         data = self.decode(row[0])
-        self._loaded = self._serialized(data)
+        self._stored_key, self._loaded = self._session_key, self._serialized(data)
         return data
 
     def _select(self):
@@ -65,34 +65,31 @@ class SessionStore(DbSessionStore):
         return get_random_string(32, VALID_KEY_CHARS)
 
     def cycle_key(self):
-        """A new key for the same data, saved (with the row renamed) when the session is."""
-        data = self._session
-        if self._session_key is not None and self._stored_key is None and self._loaded is not None:
-            self._stored_key = self._session_key
+        """A new key for the same data, taken by the row (or a new one) when the session is saved."""
+        data = self._session  # read under the old key first
         self._session_key = self._new_key()
         self._session_cache = data
         self.modified = True
 
     def create(self):
         self._session_key = None
-        self._stored_key = None
         self.save(must_create=True)
         self.modified = True
 
     def save(self, must_create=False):
         data = self._get_session(no_load=must_create)
-        if must_create or self._session_key is None:
+        if must_create or self._stored_key is None:
             return self._insert(data)
         serialized = self._serialized(data)
-        if self._stored_key is None and serialized == self._loaded:
+        cycled = self._session_key != self._stored_key
+        if not cycled and serialized == self._loaded:
             return None  # nothing changed: the row stays as it is
-        old_key = self._stored_key or self._session_key
         for _attempt in range(KEY_ATTEMPTS):
             try:
                 updated = self._write(
                     "UPDATE {table} SET {session_key} = %s, {session_data} = %s, {expire_date} = %s "
                     "WHERE {session_key} = %s",
-                    [self._session_key, self.encode(data), self.get_expiry_date(), old_key],
+                    [self._session_key, self.encode(data), self.get_expiry_date(), self._stored_key],
                 )
             except IntegrityError:  # the new key is taken: choose another
                 self._session_key = self._new_key()
@@ -101,19 +98,17 @@ class SessionStore(DbSessionStore):
         else:
             raise UpdateError
         if not updated:
-            if self._stored_key is None:
+            if not cycled:
                 # Deleted while this request ran (a logout elsewhere, clearsessions): as Django's store does,
                 # the request fails rather than bringing the session back.
                 raise UpdateError
             # A new key for a session whose row went (expired and cleared): stored afresh, as Django's
             # cycle_key would have.
             return self._insert(data)
-        self._stored_key = None
-        self._loaded = serialized
+        self._stored_key, self._loaded = self._session_key, serialized
         return None
 
     def _insert(self, data):
-        self._stored_key = None
         for _attempt in range(KEY_ATTEMPTS):
             if self._session_key is None:
                 self._session_key = self._new_key()
@@ -125,7 +120,7 @@ class SessionStore(DbSessionStore):
             except IntegrityError:
                 self._session_key = None
                 continue
-            self._loaded = self._serialized(data)
+            self._stored_key, self._loaded = self._session_key, self._serialized(data)
             return
         raise CreateError
 
@@ -149,8 +144,7 @@ class SessionStore(DbSessionStore):
             if self._session_key is None:
                 return
             keys = {self._session_key, self._stored_key} - {None}
-            self._stored_key = None
-            self._loaded = None
+            self._stored_key = self._loaded = None
         else:
             keys = {session_key}
         self.model.objects.filter(session_key__in=keys).delete()

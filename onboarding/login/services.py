@@ -10,7 +10,7 @@ from onboarding.mail.queue import queue_mail
 def send_password_reset(*, user, reset_url, discard=False):
     """Queue the mail with the link that lets this user choose a new password.
 
-    With `discard` (a stand-in user for an address without an account), render and queue it just the same
+    With `discard` (a stand-in user for an address without an account), queue it just the same
     but send nothing: the answer then takes as long whether or not the address is registered.
     """
     queue_mail(

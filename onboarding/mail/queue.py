@@ -1,9 +1,11 @@
 """Every outgoing mail: rendered in the person's language, queued through Django's tasks API, sent by a worker.
 
 queue_mail(kind, *, to, language, context)
-    Render ``onboarding/email/<kind>_subject.txt``, ``<kind>_body.txt`` and ``<kind>_body.html`` in
-    ``language`` (``site_name`` is added to ``context``) and queue one send. Context values are plain
-    strings: build links first with ``absolute_url(request, path)``, which honours ``SITE_URL``.
+    Queue one send of ``onboarding/email/<kind>_subject.txt``, ``<kind>_body.txt`` and ``<kind>_body.html``,
+    which the worker renders in ``language`` (``site_name`` is added to ``context``) before its first
+    attempt: the request that asks for a mail does not spend its time on templates. Context values are
+    plain strings and numbers (they wait in the queue as JSON): build links first with
+    ``absolute_url(request, path)``, which honours ``SITE_URL``.
 
 queue_mail_to_users(kind, *, user_ids, context)
     The same kind of mail to many accounts, cheaply: one task per ``BULK_CHUNK`` ids (10,000 approvals
@@ -91,9 +93,21 @@ def render_mail(kind, *, to, language, context, message_id=None):
 
 
 def queue_mail(kind, *, to, language, context, discard=False):
-    """Render a mail now and queue its sending (see the module's docstring); with `discard`, the same work
-    but nothing is sent."""
-    enqueue(discard_mail if discard else send_mail, render_mail(kind, to=to, language=language, context=context))
+    """Queue a mail's sending, to be rendered by the worker (see the module's docstring); with `discard`, the
+    same work in the request but nothing is rendered or sent."""
+    mail = {"kind": kind, "to": to, "language": language, "context": context}
+    mail["message_id"] = make_msgid(domain=message_domain())
+    enqueue(discard_mail if discard else send_mail, mail)
+
+
+def rendered(mail):
+    """The mail with its subject and bodies: rendered now if it was queued unrendered (rows queued before the
+    worker rendered them carry their parts already)."""
+    if "subject" in mail:
+        return mail
+    return render_mail(
+        mail["kind"], to=mail["to"], language=mail["language"], context=mail["context"], message_id=mail["message_id"]
+    )
 
 
 def queue_mail_to_users(kind, *, user_ids, context):
@@ -149,8 +163,9 @@ def renew_lease(context):
 
 @task(takes_context=True)
 def send_mail(context, mail, attempt=1):
-    """Send one rendered mail; on failure, queue it again (or give up) as the module's docstring says."""
+    """Render and send one mail; on failure, queue it again, rendered (or give up), as the module's docstring says."""
     try:
+        mail = rendered(mail)
         build_message(mail).send()
     except MaybeSent as error:
         logger.warning(
@@ -168,7 +183,7 @@ def send_mail(context, mail, attempt=1):
 @task(takes_context=True)
 def discard_mail(context, mail):
     """Send nothing: queued for a mail that must not go out, so that asking costs what a real send costs
-    (a password reset for an address without an account renders and queues exactly as one with)."""
+    (a password reset for an address without an account queues exactly as one with)."""
     forget_mail(context)
 
 

@@ -4,17 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0011_email_change_reserved_password'),
+        ("onboarding", "0011_email_change_reserved_password"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FunnelMark',
+            name="FunnelMark",
             fields=[
-                ('key', models.CharField(max_length=100, primary_key=True, serialize=False)),
-                ('expires', models.DateTimeField(db_index=True)),
+                ("key", models.CharField(max_length=100, primary_key=True, serialize=False)),
+                ("expires", models.DateTimeField(db_index=True)),
             ],
         ),
     ]

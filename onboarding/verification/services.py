@@ -33,7 +33,7 @@ def confirm_email(*, user_id, fingerprint):
 
 def send_signup_attempt_notice(*, user, login_url, reset_url, language=None, discard=False):
     """Tell the owner of an address that someone tried to sign up with it (the visitor is told nothing);
-    with `discard` (over the address's limit), render and queue it alike but send nothing."""
+    with `discard` (over the address's limit), queue it alike but send nothing."""
     queue_mail(
         "signup_attempt",
         to=user.email,
