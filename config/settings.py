@@ -75,7 +75,7 @@ MIDDLEWARE = [
     # Outside the session and CSRF middleware, so it sees the Vary: Cookie they add.
     "onboarding.infra.middleware.PrivateCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "onboarding.infra.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

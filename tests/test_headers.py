@@ -28,3 +28,25 @@ def test_pages_with_a_form_or_a_session_are_private_for_visitors_too(path):
     response = Client().get(path, follow=True)
     assert response.status_code == 200
     assert "private" in response["Cache-Control"]
+
+
+def test_the_policy_built_once_is_django_csps_and_a_view_may_still_change_its_own(rf, settings):
+    from csp.decorators import csp_update
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+
+    from onboarding.infra.middleware import ContentSecurityPolicyMiddleware
+
+    def page(request):
+        return HttpResponse("ok")
+
+    @csp_update({"img-src": ["https://images.example.com"]})
+    def changed(request):
+        return HttpResponse("ok")
+
+    for view in (page, changed, page):
+        ours, stock = ContentSecurityPolicyMiddleware(view), CSPMiddleware(view)
+        assert ours(rf.get("/"))["Content-Security-Policy"] == stock(rf.get("/"))["Content-Security-Policy"]
+    assert "images.example.com" in ContentSecurityPolicyMiddleware(changed)(rf.get("/"))["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}  # a changed setting is read again
+    assert ContentSecurityPolicyMiddleware(page)(rf.get("/"))["Content-Security-Policy"] == "default-src 'none'"
