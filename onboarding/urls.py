@@ -25,7 +25,7 @@ from onboarding.verification.views import (
 
 app_name = "onboarding"
 
-signup_wizard = SignupWizard.as_view(url_name="onboarding:signup_step")
+signup_wizard = SignupWizard.as_view()
 
 urlpatterns = [
     path("", LandingView.as_view(), name="landing"),
