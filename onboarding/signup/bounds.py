@@ -4,7 +4,7 @@ import json
 
 from django.utils.translation import gettext as _
 
-from onboarding.signup.forms import own_data
+from onboarding.signup.state import own_data
 
 # The whole wizard in the session, as UTF-8 JSON. A signup with every answer at a generous length
 # fits: long Korean names in every field, a 254-character email address, the password hash.

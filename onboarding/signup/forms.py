@@ -26,6 +26,7 @@ from onboarding.identities import (
 )
 from onboarding.models import ReservedUsername, User
 from onboarding.password_forms import PasswordInput, PasswordRulesMixin
+from onboarding.signup.state import SECRET_FIELDS
 
 
 class StepForm(forms.Form):
@@ -274,8 +275,6 @@ class ConfirmForm(StepForm):
 
 
 STEP_FORMS = {"account": AccountForm, "profile": ProfileForm, "confirm": ConfirmForm}
-# Typed, never kept: the wizard keeps a hash of the password instead.
-SECRET_FIELDS = {"password1", "password2"}
 
 
 def step_form(step, state, data=None):
@@ -296,13 +295,3 @@ def stored_answers(step, state):
         for name, field in STEP_FORMS[step].base_fields.items()
         if name not in SECRET_FIELDS
     }
-
-
-def own_data(form):
-    """The step's own fields as posted (no password, token or management data), as the wizard keeps them."""
-    data = MultiValueDict()
-    for name in form.fields:
-        key = form.add_prefix(name)
-        if name not in SECRET_FIELDS and key in form.data:
-            data.setlist(key, form.data.getlist(key))
-    return data

@@ -37,6 +37,18 @@ def forget_handover(session):
         session.pop(key, None)
 
 
+def signed_in(request):
+    """Where the wizard sends someone logged in: the done page just after signing up, else the account home."""
+    if handed_over(request.session):
+        return redirect("onboarding:done")
+    messages.info(
+        request,
+        _("You are logged in as %(username)s. Log out first to create another account.")
+        % {"username": request.user.get_username()},
+    )
+    return redirect("onboarding:account")
+
+
 @method_decorator(never_cache, name="dispatch")
 class DoneView(TemplateView):
     """Greet the new user with the details handed over by the wizard through the session."""

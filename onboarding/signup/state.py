@@ -13,7 +13,10 @@ Nothing here speaks HTTP: a SignupState is built from a request's session or fro
 
 import secrets
 
+from django.contrib.auth.hashers import make_password
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.debug import sensitive_variables
 
 from onboarding.session_keys import ENDED_KEY, FINISHED_KEY, PROVEN_EMAIL, SIGNUP_WIZARD
 from onboarding.signup.storage import WizardStorage
@@ -24,6 +27,8 @@ FIRST, LAST = STEPS[0], STEPS[-1]
 # management field (which says which step a POST was made on) carries it as its prefix.
 PREFIX = "signup_wizard"
 MANAGEMENT_FIELD = f"{PREFIX}-current_step"
+# Typed, never kept: the wizard keeps a hash of the password instead.
+SECRET_FIELDS = {"password1", "password2"}
 
 
 def step_url(step):
@@ -37,6 +42,16 @@ def next_step(step):
 def previous_step(step):
     index = STEPS.index(step)
     return STEPS[index - 1] if index else None
+
+
+def own_data(form):
+    """A step form's own fields as posted (no password, token or management data): what the wizard keeps."""
+    data = MultiValueDict()
+    for name in form.fields:
+        key = form.add_prefix(name)
+        if name not in SECRET_FIELDS and key in form.data:
+            data.setlist(key, form.data.getlist(key))
+    return data
 
 
 class SignupState:
@@ -110,10 +125,12 @@ class SignupState:
         """When the signup started (a timestamp), to time it."""
         return self.extra("started")
 
-    def start(self, *, started):
-        """Give a new signup its id, under a new session key (only when the first answer is sent)."""
-        self.new_session_key()
-        self.remember(id=secrets.token_urlsafe(16), started=started)
+    def start(self, *, counted):
+        """Give a signup that has none its id, under a new session key; `counted()` counts it as started and
+        returns the moment. Only a sent answer starts a signup: a visit stores no session."""
+        if not self.wizard_id:
+            self.new_session_key()
+            self.remember(id=secrets.token_urlsafe(16), started=counted())
         return self.wizard_id
 
     def end(self):
@@ -159,6 +176,14 @@ class SignupState:
         self.new_session_key()
         self.storage.set_step_data(step, data)
         self.remember(valid=[s for s in self.valid_steps if s != step] + ([step] if valid else []))
+
+    @sensitive_variables()
+    def store_form(self, step, form, *, valid, password=False):
+        """Keep a step form's own answers; with `password`, the hash of a password typed in it (AccountForm) and
+        the username and email it was checked against. The password itself is never kept."""
+        self.store(step, own_data(form), valid=valid)
+        if password and form.new_password:
+            self.remember_password(password_hash=make_password(form.new_password), checked_for=form.identity())
 
     @property
     def password_hash(self):

@@ -1,22 +1,20 @@
-"""The signup wizard's requests: three steps whose answers wait in the session until the person confirms.
+"""The signup wizard's requests (HTTP only): three steps whose answers wait in the session until "Create account".
 
-HTTP only. The signup's state and the rules of progress are SignupState's (state.py), the forms are built by
-forms.step_form, the page by rendering.py, and "Create account" is finish.finish_signup, whose outcome
-becomes a redirect here.
+The signup's state and its rules of progress are SignupState's (state.py); forms.step_form builds a step's form,
+rendering.py its page; finish.finish_signup creates the account and returns an outcome, made a redirect here.
 
-Of django-formtools only the session storage's layout is kept (storage.py), which live sessions and saved
-drafts hold. Its view is dropped: we had overridden dispatch, get, post and get_context_data without calling
-them, wrote its management form by hand and had no done(), because its flow fights what the wizard promises
-(it puts an empty wizard into every visitor's session, keeps a step's answers only when they are valid, so
-Back and the language switch would lose what was typed, hashes nothing, finishes through an extra "done" URL
-and then writes an empty wizard back). What it still gave us, get_form and get_step_url, is a few lines.
+Of django-formtools we keep the session storage's layout (storage.py: live sessions and saved drafts hold it)
+and drop the view. We had overridden its dispatch, get, post and get_context_data without super(), written
+its management form by hand and had no done(): its flow fights the wizard's promises (an empty wizard in
+every visitor's session, only valid answers kept, so Back and the language switch would lose what was typed,
+no password hashing, an extra "done" URL, then an empty wizard written back). What it still gave us,
+get_form and get_step_url, is now forms.step_form and state.step_url.
 """
 
 import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import BadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -32,19 +30,13 @@ from onboarding.limits import guard_signup_post
 from onboarding.signup.bounds import refusal
 from onboarding.signup.drafts import has_moved
 from onboarding.signup.finish import Outcome, finish_signup, was_created
-from onboarding.signup.forms import own_data, step_form
-from onboarding.signup.pages import forget_handover, handed_over
+from onboarding.signup.forms import step_form
+from onboarding.signup.pages import forget_handover, handed_over, signed_in
 from onboarding.signup.rendering import step_page
 from onboarding.signup.resume import email_finish_later_link, signup_moved
 from onboarding.signup.state import FIRST, LAST, MANAGEMENT_FIELD, STEPS, SignupState, next_step, step_url
 
 logger = logging.getLogger(__name__)
-
-FINISHED = {
-    Outcome.CREATED: "onboarding:done",
-    Outcome.TAKEN: "onboarding:done",  # the same answer as for a new account: nothing tells them apart
-    Outcome.ALREADY_CREATED: "onboarding:already_created",
-}
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -60,20 +52,13 @@ class SignupWizard(View):
         # A POST into a wizard that is not in the session means the session expired or was replaced.
         self.resumed = self.state.stored
         if request.user.is_authenticated:
-            if handed_over(request.session):
-                return redirect("onboarding:done")
-            messages.info(
-                request,
-                _("You are logged in as %(username)s. Log out first to create another account.")
-                % {"username": request.user.get_username()},
-            )
-            return redirect("onboarding:account")
+            return signed_in(request)
         # Only a browser that asked for a "finish later" link can hold a copy that moved elsewhere.
         if self.state.has_draft and has_moved(wizard_id=self.state.wizard_id):
             return signup_moved(request, self.state)
         if request.method == "GET" and step and not self.resumed and handed_over(request.session):
-            # Back or reload onto a step after finishing (not logged in: approval or verification holds the
-            # account): show what was done, not a new signup. /signup/ itself still starts one.
+            # Back or reload onto a step after finishing, not logged in (approval or verification holds the
+            # account): show what was done. /signup/ itself still starts a new signup.
             return redirect("onboarding:done")
         return super().dispatch(request, *args, step=step, **kwargs)
 
@@ -88,10 +73,9 @@ class SignupWizard(View):
             return redirect(step_url(state.first_incomplete_step()))
         state.current_step = step
         funnel.reached(state.funnel_id, step, LAST)
-        if state.take_recheck(step):
-            # The final check failed here: show this step's answers with the reason.
-            return self.render(step, step_form(step, state, data=state.step_data(step)))
-        return self.render(step, step_form(step, state))
+        # After a failed final check, this step shows its answers with the reason.
+        data = state.step_data(step) if state.take_recheck(step) else None
+        return self.render(step, step_form(step, state, data=data))
 
     @sensitive_variables()
     @guard_signup_post
@@ -109,10 +93,7 @@ class SignupWizard(View):
             return redirect(step_url(state.first_incomplete_step()))
 
         state.current_step = step
-        if not state.wizard_id:
-            # A wizard starts when a person sends an answer, not when a page is shown: the funnel's
-            # "started" counts people, and a visit stores no session.
-            state.start(started=funnel.start())
+        state.start(counted=funnel.start)  # on a first answer: the funnel's "started" counts people, not visits
         timezones.remember(request, request.POST.get("time_zone"))  # from then on, times in the person's zone
         form = step_form(step, state, data=request.POST)
         refused = self.refuse_oversized(step, form)
@@ -120,7 +101,7 @@ class SignupWizard(View):
             return refused
         if request.POST.get("finish_later") and step != FIRST:
             # Like Back: keep what was typed here, valid or not, then mail the link.
-            state.store(step, own_data(form), valid=step != LAST and form.is_valid())
+            state.store_form(step, form, valid=step != LAST and form.is_valid())
             return email_finish_later_link(request, state, step)
         goto, language = request.POST.get("wizard_goto_step"), request.POST.get("language")
         if goto and goto not in STEPS:
@@ -131,7 +112,7 @@ class SignupWizard(View):
             # Back, the language switch and Start over keep what was typed here, valid or not,
             # without showing errors.
             valid = step != LAST and form.is_valid()
-            self.store(step, form, valid=valid, password=valid and step == "account")
+            state.store_form(step, form, valid=valid, password=valid and step == "account")
             if language:
                 return set_language(request)  # sets the language cookie, then back to this step ("next")
             if goto:
@@ -142,7 +123,7 @@ class SignupWizard(View):
             funnel.step_errors(step, form)
             # An error elsewhere need not cost a good password: its hash is kept for the same username and email.
             keep = step == "account" and form.password_passed
-            self.store(step, form, valid=False, password=keep)
+            state.store_form(step, form, valid=False, password=keep)
             if keep:
                 form.keep_password()
             return self.render(step, form)
@@ -152,21 +133,15 @@ class SignupWizard(View):
                 return signup_moved(request, state)
             if finished.outcome == Outcome.RECHECK:
                 return redirect(step_url(finished.step))
-            return redirect(FINISHED[finished.outcome])
+            if finished.outcome == Outcome.ALREADY_CREATED:
+                return redirect("onboarding:already_created")
+            return redirect("onboarding:done")  # created, or a taken address: one answer for both
 
-        self.store(step, form, valid=True, password=step == "account")
+        state.store_form(step, form, valid=True, password=step == "account")
         funnel.step_done(state.funnel_id, step)
         if request.GET.get("return") == "confirm":
             return self.go_to(state.first_incomplete_step())
         return self.go_to(next_step(step))
-
-    @sensitive_variables()
-    def store(self, step, form, *, valid, password):
-        """Keep the step's own answers; with `password`, the hash of a newly typed one and what it was checked
-        against (never the password)."""
-        self.state.store(step, own_data(form), valid=valid)
-        if password and form.new_password:
-            self.state.remember_password(password_hash=make_password(form.new_password), checked_for=form.identity())
 
     def refuse_oversized(self, step, form):
         """Our page saying why, when the answers are longer or more than the wizard keeps; else None."""
@@ -191,8 +166,8 @@ class SignupWizard(View):
         # The session expired: keep what was typed on this step, say what happened.
         form = step_form(step, self.state, data=self.request.POST)
         if refusal(step, form, self.state) is None:
-            self.state.store(step, own_data(form), valid=False)
-        self.state.start(started=funnel.start())
+            self.state.store_form(step, form, valid=False)
+        self.state.start(counted=funnel.start)
         messages.error(
             self.request,
             _(
