@@ -59,7 +59,7 @@ class SignupState:
 
     def __init__(self, session):
         self.session = session
-        self.storage = WizardStorage(PREFIX, session)
+        self._storage = WizardStorage(PREFIX, session)
         self.key_changed = False
 
     def adopt(self, data, *, wizard_id, proven_email):
@@ -73,7 +73,7 @@ class SignupState:
         extra.update(id=wizard_id, funnel_id=funnel_id, **{PROVEN_EMAIL: proven_email})
         self.new_session_key()
         self.session[SIGNUP_WIZARD] = {**data, "extra_data": extra}
-        self.storage = WizardStorage(PREFIX, self.session)
+        self._storage = WizardStorage(PREFIX, self.session)
 
     # The session ----------------------------------------------------------------------
 
@@ -93,19 +93,19 @@ class SignupState:
             cycle_key()
         self.key_changed = True
 
-    def extra(self, key, default=None):
-        return self.storage.extra_data.get(key, default)
+    def _extra(self, key, default=None):
+        return self._storage.extra_data.get(key, default)
 
-    def remember(self, **values):
-        self.storage.extra_data = {**self.storage.extra_data, **values}
+    def _remember(self, **values):
+        self._storage.extra_data = {**self._storage.extra_data, **values}
 
     def as_stored(self):
         """The whole wizard as the session keeps it (what a "finish later" draft saves)."""
-        return self.storage.data
+        return self._storage.data
 
     def with_step_data(self, step, data):
         """The whole wizard as it would be with `data` as this step's answers (to weigh it before storing)."""
-        stored = self.storage.data
+        stored = self._storage.data
         return {**stored, "step_data": {**stored.get("step_data", {}), step: data}}
 
     # Identity -------------------------------------------------------------------------
@@ -113,24 +113,24 @@ class SignupState:
     @property
     def wizard_id(self):
         """The random id that tells this signup's pages from an older one's; None until it starts."""
-        return self.extra("id")
+        return self._extra("id")
 
     @property
     def funnel_id(self):
         """What the funnel counts a person's steps once under: the first id of a signup that moved browsers."""
-        return self.extra("funnel_id") or self.extra("id")
+        return self._extra("funnel_id") or self._extra("id")
 
     @property
     def started(self):
         """When the signup started (a timestamp), to time it."""
-        return self.extra("started")
+        return self._extra("started")
 
     def start(self, *, counted):
         """Give a signup that has none its id, under a new session key; `counted()` counts it as started and
         returns the moment. Only a sent answer starts a signup: a visit stores no session."""
         if not self.wizard_id:
             self.new_session_key()
-            self.remember(id=secrets.token_urlsafe(16), started=counted())
+            self._remember(id=secrets.token_urlsafe(16), started=counted())
         return self.wizard_id
 
     def end(self):
@@ -145,7 +145,7 @@ class SignupState:
 
     def forget(self):
         self.session.pop(SIGNUP_WIZARD, None)
-        self.storage = WizardStorage(PREFIX, self.session)  # nothing again, until the next answer
+        self._storage = WizardStorage(PREFIX, self.session)  # nothing again, until the next answer
 
     def finished_here(self, wizard_id):
         return bool(wizard_id) and wizard_id == self.session.get(FINISHED_KEY)
@@ -157,25 +157,25 @@ class SignupState:
 
     @property
     def current_step(self):
-        return self.storage.current_step
+        return self._storage.current_step
 
     @current_step.setter
     def current_step(self, step):
-        self.storage.current_step = step
+        self._storage.current_step = step
 
     def step_data(self, step):
         """A step's answers as typed (a MultiValueDict, as a form takes them), or None if never sent."""
-        return self.storage.get_step_data(step)
+        return self._storage.get_step_data(step)
 
     @property
     def valid_steps(self):
-        return self.extra("valid", [])
+        return self._extra("valid", [])
 
     def store(self, step, data, *, valid):
         """Keep a step's own answers as typed (never a password), under a new session key."""
         self.new_session_key()
-        self.storage.set_step_data(step, data)
-        self.remember(valid=[s for s in self.valid_steps if s != step] + ([step] if valid else []))
+        self._storage.set_step_data(step, data)
+        self._remember(valid=[s for s in self.valid_steps if s != step] + ([step] if valid else []))
 
     @sensitive_variables()
     def store_form(self, step, form, *, valid, password=False):
@@ -187,38 +187,38 @@ class SignupState:
 
     @property
     def password_hash(self):
-        return self.extra("password_hash")
+        return self._extra("password_hash")
 
     @property
     def password_checked_for(self):
         """A digest of the username and email the stored password was checked against (AccountForm.identity)."""
-        return self.extra("password_checked_for")
+        return self._extra("password_checked_for")
 
     def remember_password(self, *, password_hash, checked_for):
-        self.remember(password_hash=password_hash, password_checked_for=checked_for)
+        self._remember(password_hash=password_hash, password_checked_for=checked_for)
 
     @property
     def proven_email(self):
         """The key (identities.email_key) of an address the person proved by opening a link mailed to it."""
-        return self.extra(PROVEN_EMAIL)
+        return self._extra(PROVEN_EMAIL)
 
     @property
     def has_draft(self):
         """True once a "finish later" link was asked for: only then can the signup have moved elsewhere."""
-        return bool(self.extra("has_draft"))
+        return bool(self._extra("has_draft"))
 
     def mark_draft(self):
-        self.remember(has_draft=True)
+        self._remember(has_draft=True)
 
     def ask_recheck(self, step):
         """The final check failed on this step: it counts as unanswered, and shows its answers with the reason."""
-        self.remember(valid=[s for s in self.valid_steps if s != step], recheck=step)
+        self._remember(valid=[s for s in self.valid_steps if s != step], recheck=step)
 
     def take_recheck(self, step):
         """True, once, when this step is to show its answers with the reason the final check gave."""
-        if self.extra("recheck") != step:
+        if self._extra("recheck") != step:
             return False
-        self.remember(recheck=None)
+        self._remember(recheck=None)
         return True
 
     # Progress -------------------------------------------------------------------------
@@ -243,6 +243,6 @@ class SignupState:
         """True once anything was typed: only then is there something to start over from."""
         if not self.stored:
             return False
-        steps = self.storage.data.get("step_data", {}).values()
+        steps = self._storage.data.get("step_data", {}).values()
         typed = (value for data in steps for values in data.values() for value in values)
         return any(value.strip() for value in typed) or bool(self.password_hash)
