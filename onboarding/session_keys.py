@@ -3,8 +3,9 @@
 The wizard's own answers live under SIGNUP_WIZARD, in the layout that signup/state.py alone knows.
 """
 
-# The signup wizard (formtools' session storage, under its view's normalized name). Written by the wizard,
-# by a "finish later" link opened in this browser, and cleared by "Start over" and by finishing.
+# The signup wizard (formtools' session storage layout, under its view's normalized name). Read and written
+# only through signup/state.py's SignupState: by the wizard, by a "finish later" link opened in this browser,
+# by "Start over" and by finishing.
 SIGNUP_WIZARD = "wizard_signup_wizard"
 # Put in the wizard's extra data by a resume link: the key (identities.email_key) of the address that
 # link was mailed to, now proven.

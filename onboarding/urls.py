@@ -27,7 +27,7 @@ from onboarding.verification.views import (
 app_name = "onboarding"
 
 # Limits on requests are applied here, around the views (see onboarding/limits.py).
-signup_wizard = guard_signup(SignupWizard.as_view(url_name="onboarding:signup_step"))
+signup_wizard = guard_signup(SignupWizard.as_view())
 
 urlpatterns = [
     path("", LandingView.as_view(), name="landing"),

@@ -17,6 +17,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from onboarding.signup.accounts import create_account
+from onboarding.signup.state import SignupState
 
 # Playwright's sync API keeps an event loop running in the test thread; Django
 # refuses database calls there unless told that this is deliberate.
@@ -28,8 +29,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 RUN_KEY_PREFIX = os.environ["REDIS_KEY_PREFIX"] = f"signup-test-{secrets.token_hex(4)}"
 
 PASSWORD = "correct horse battery 42"
-MANAGEMENT = "signup_wizard-current_step"
-WIZARD_KEY = "wizard_signup_wizard"  # where formtools keeps the wizard in the session
+MANAGEMENT = "signup_wizard-current_step"  # the template's contract
+# Where SignupState keeps the wizard in the session (formtools' layout): live sessions and saved drafts rely on it.
+WIZARD_KEY = "wizard_signup_wizard"
+
+
+def signup_state(client):
+    """The signup in a test client's session, read through its one owner."""
+    return SignupState(client.session)
 
 
 def step_data(step, **fields):

@@ -114,12 +114,12 @@ def test_a_fault_right_after_create_account_says_the_account_exists_and_its_mail
         own_redis.pause()  # committed; everything after it (funnel, login, the session) meets a frozen Redis
         return user
 
-    monkeypatch.setattr("onboarding.signup.view.create_account_from_signup", create_then_lose_redis)
+    monkeypatch.setattr("onboarding.signup.finish.create_account_from_signup", create_then_lose_redis)
     try:
         response, elapsed = timed(lambda: client.post("/signup/confirm/", CREATE))
     finally:
         own_redis.resume()
-        monkeypatch.setattr("onboarding.signup.view.create_account_from_signup", create_account)
+        monkeypatch.setattr("onboarding.signup.finish.create_account_from_signup", create_account)
     assert_our_503(response, elapsed)
     page = response.content.decode()
     assert "Your account <strong>minji</strong> was created" in page

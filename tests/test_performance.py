@@ -12,7 +12,7 @@ from bench.counts import count_signup
 from bench.signup import LABELS
 from onboarding import funnel
 from onboarding.models import User
-from onboarding.signup import rendering, view
+from onboarding.signup import rendering
 from tests.conftest import ACCOUNT, PROFILE, step_data
 
 # Real commits, as in the benchmark: no test transaction adding savepoints to the counts.
@@ -83,7 +83,7 @@ def test_blank_forms_rendered_once_look_as_if_rendered_each_time(monkeypatch):
     # The second round is served from what the first stored, one set per language.
     stored = {language: step_pages(language) for language in ("en", "ko", "en", "ko")}
     assert len(rendering._blank_forms) == 6
-    monkeypatch.setattr(view, "blank_form_html", lambda form: None)
+    monkeypatch.setattr(rendering, "blank_form_html", lambda form: None)
     for language in ("en", "ko"):
         assert stored[language] == step_pages(language)
     assert 'name="account-username"' in stored["en"][0] and 'name="profile-real_name"' in stored["en"][1]

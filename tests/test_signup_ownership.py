@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from onboarding.funnel import store
 from onboarding.models import SignupDraft, User
-from tests.conftest import ACCOUNT, PASSWORD, WIZARD_KEY, step_data, walk_wizard
+from tests.conftest import ACCOUNT, PASSWORD, WIZARD_KEY, signup_state, step_data, walk_wizard
 from tests.test_funnel import forget_funnel_counts
 from tests.test_wizard_robustness import run_together
 
@@ -106,10 +106,10 @@ def test_a_link_works_once_and_a_second_opening_says_so(sent_mail):
     ask_for_link(asker)
     mails = sent_mail()
     path = resume_path(mails[-1])
-    first_id = asker.session[WIZARD_KEY]["extra_data"]["id"]
+    first_id = signup_state(asker).wizard_id
 
     assert first.get(path).status_code == 302
-    moved_id = first.session[WIZARD_KEY]["extra_data"]["id"]
+    moved_id = signup_state(first).wizard_id
     assert moved_id != first_id  # the signup has a new id in the browser that opened the link
     again = second.get(path)
     assert again.status_code == 400

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from onboarding.models import Profile, User
-from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, expire_session, step_data
+from tests.conftest import ACCOUNT, PASSWORD, PROFILE, WIZARD_KEY, expire_session, signup_state, step_data
 from tests.hashers import CountingArgon2PasswordHasher
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def page_text(response):
 
 
 def wizard_id(client):
-    return wizard(client)["extra_data"]["id"]
+    return signup_state(client).wizard_id
 
 
 # 1. Resume -----------------------------------------------------------------
@@ -174,7 +174,7 @@ def test_session_never_holds_the_password_token_or_foreign_fields(engine, client
         assert csrf_token not in stored
         assert "smuggled" not in stored and "is_staff" not in stored and "current_step" not in stored
         assert set(state["step_data"]["account"]) == {"account-username", "account-email"}
-        assert state["extra_data"]["password_hash"].startswith("argon2$")
+        assert signup_state(client).password_hash.startswith("argon2$")
 
         client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
         assert User.objects.get().username == "minji"
@@ -182,14 +182,14 @@ def test_session_never_holds_the_password_token_or_foreign_fields(engine, client
 
 def test_revisited_account_step_shows_empty_passwords_and_keeps_the_stored_one(signup, client):
     signup(until="confirm")
-    stored_hash = wizard(client)["extra_data"]["password_hash"]
+    stored_hash = signup_state(client).password_hash
     page = page_text(client.get("/signup/account/"))
     assert PASSWORD not in page
     assert "Leave both password fields blank to keep the password you chose." in page
     assert not re.search(r'name="account-password1"[^>]*value=', page)
 
     client.post("/signup/account/", step_data("account", username="minji", email="minji@example.com"))
-    assert wizard(client)["extra_data"]["password_hash"] == stored_hash
+    assert signup_state(client).password_hash == stored_hash
     client.post("/signup/confirm/", step_data("confirm", accept_terms="on"))
     assert User.objects.get().password == stored_hash
 

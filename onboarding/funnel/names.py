@@ -24,7 +24,7 @@ ERROR_CODES = {
 def field_name(field):
     """ "account-password1" -> "Account: Password" (the step's title and the field's own label)."""
     from onboarding.signup.forms import AccountForm, ConfirmForm, ProfileForm
-    from onboarding.signup.view import STEP_TITLES
+    from onboarding.signup.rendering import STEP_TITLES
 
     step, _dash, name = field.partition("-")
     form = {"account": AccountForm, "profile": ProfileForm, "confirm": ConfirmForm}.get(step)

@@ -4,6 +4,8 @@ import json
 
 from django.utils.translation import gettext as _
 
+from onboarding.signup.state import own_data
+
 # The whole wizard in the session, as UTF-8 JSON. A signup with every answer at a generous length
 # fits: long Korean names in every field, a 254-character email address, the password hash.
 WIZARD_MAX_BYTES = 2048
@@ -17,12 +19,10 @@ def wizard_bytes(wizard):
     return len(json.dumps(wizard, ensure_ascii=False, separators=(",", ":")).encode())
 
 
-def refusal(form, data, wizard, step):
-    """Why this step's answers cannot be kept (a sentence for the person), or None when they can.
-
-    `data` maps each of the step's own keys to the list of values posted for it; `wizard` is what
-    the session holds for the wizard now.
-    """
+def refusal(step, form, state):
+    """Why the answers posted in this step's form cannot be kept in the signup's state (a SignupState),
+    as a sentence for the person, or None when they can."""
+    data = dict(own_data(form).lists())
     for name, field in form.fields.items():
         values = data.get(form.add_prefix(name), [])
         label = field.label or name
@@ -34,8 +34,7 @@ def refusal(form, data, wizard, step):
                 "label": label,
                 "limit": limit,
             }
-    candidate = {**wizard, "step_data": {**wizard.get("step_data", {}), step: data}}
-    room = 0 if wizard.get("extra_data", {}).get("password_hash") else HASH_ROOM
-    if wizard_bytes(candidate) + room > WIZARD_MAX_BYTES:
+    room = 0 if state.password_hash else HASH_ROOM
+    if wizard_bytes(state.with_step_data(step, data)) + room > WIZARD_MAX_BYTES:
         return _("Your answers together are too long to keep. Shorten some of them, then try again.")
     return None

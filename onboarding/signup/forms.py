@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from onboarding.identities import (
 )
 from onboarding.models import ReservedUsername, User
 from onboarding.password_forms import PasswordInput, PasswordRulesMixin
+from onboarding.signup.state import SECRET_FIELDS
 
 
 class StepForm(forms.Form):
@@ -271,3 +273,26 @@ class ConfirmForm(StepForm):
         label=_("I accept the terms of use"),
         error_messages={"required": _("To create an account, select the box to accept the terms of use.")},
     )
+
+
+STEP_FORMS = {"account": AccountForm, "profile": ProfileForm, "confirm": ConfirmForm}
+
+
+def step_form(step, state, data=None):
+    """A step's form for this signup (a SignupState): bound to `data` if given, prefilled with its answers."""
+    kwargs = {"data": data, "prefix": step, "initial": stored_answers(step, state)}
+    if step == "account":
+        kwargs.update(has_password=bool(state.password_hash), password_checked_for=state.password_checked_for)
+    return STEP_FORMS[step](**kwargs)
+
+
+def stored_answers(step, state):
+    """A step's kept answers by field name, to prefill it without showing errors for them."""
+    data = state.step_data(step)
+    if not data:
+        return {}
+    return {
+        name: field.widget.value_from_datadict(data, MultiValueDict(), f"{step}-{name}")
+        for name, field in STEP_FORMS[step].base_fields.items()
+        if name not in SECRET_FIELDS
+    }

@@ -11,8 +11,42 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from onboarding.models import ReviewStatus, User
-from onboarding.session_keys import ENDED_KEY, RESEND_KEY, SIGNUP_WIZARD, SUCCESS_KEYS, SUCCESS_UNTIL
-from onboarding.signup.view import has_answers
+from onboarding.session_keys import RESEND_KEY, SUCCESS_KEYS, SUCCESS_UNTIL
+from onboarding.signup.state import SignupState
+
+DONE_PAGE_SECONDS = 10 * 60
+
+
+def hand_over(session, *, username, real_name, email, greeting):
+    """Give the done page what it shows (the project's original contract: success_id, success_name,
+    success_email), for a few minutes."""
+    session["success_id"] = username
+    session["success_name"] = real_name
+    session["success_email"] = email
+    session["success_greeting"] = greeting
+    session[SUCCESS_UNTIL] = int(time.time()) + DONE_PAGE_SECONDS
+
+
+def handed_over(session):
+    """True while this browser holds a finished signup's details for the done page."""
+    return "success_id" in session
+
+
+def forget_handover(session):
+    for key in (*SUCCESS_KEYS, SUCCESS_UNTIL):
+        session.pop(key, None)
+
+
+def signed_in(request):
+    """Where the wizard sends someone logged in: the done page just after signing up, else the account home."""
+    if handed_over(request.session):
+        return redirect("onboarding:done")
+    messages.info(
+        request,
+        _("You are logged in as %(username)s. Log out first to create another account.")
+        % {"username": request.user.get_username()},
+    )
+    return redirect("onboarding:account")
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -25,8 +59,7 @@ class DoneView(TemplateView):
         if request.session.get(SUCCESS_UNTIL, 0) < time.time():
             # Shown for a few minutes only (reloads included): then the next person at this browser sees
             # nothing of the last one's username, name or address.
-            for key in (*SUCCESS_KEYS, SUCCESS_UNTIL):
-                request.session.pop(key, None)
+            forget_handover(request.session)
             return redirect("onboarding:signup")
         return super().get(request, *args, **kwargs)
 
@@ -58,13 +91,12 @@ class StartOverView(TemplateView):
     template_name = "onboarding/start_over.html"
 
     def get(self, request, *args, **kwargs):
-        if not has_answers(request.session.get(SIGNUP_WIZARD)):
+        if not SignupState(request.session).has_answers:
             return redirect("onboarding:signup")  # nothing to clear
         return super().get(request, *args, **kwargs)
 
     def post(self, request):
-        ended = request.session.pop(SIGNUP_WIZARD, None) or {}
         # Nothing is stored until the next answer; a tab still showing the old signup is told it changed.
-        request.session[ENDED_KEY] = ended.get("extra_data", {}).get("id")
+        SignupState(request.session).end()
         messages.info(request, _("Your answers have been deleted. You can start a new signup below."))
         return redirect("onboarding:signup")

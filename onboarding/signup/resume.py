@@ -1,6 +1,7 @@
 """Finishing a signup on another device: mailing the "finish later" link, the page after it is sent, and opening
 the link anywhere."""
 
+import logging
 import secrets
 
 from django.contrib import messages
@@ -8,48 +9,61 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView, View
 
-from onboarding import timezones
+from onboarding import links, timezones
 from onboarding.identities import normalize_email
-from onboarding.limits import mail_limited
-from onboarding.mail.queue import absolute_url
-from onboarding.session_keys import PROVEN_EMAIL, RESUME_SENT_KEY, SIGNUP_WIZARD
+from onboarding.limits import MAIL_REFUSAL, mail_limited
+from onboarding.session_keys import RESUME_SENT_KEY
 from onboarding.signup.drafts import SignupMoved, move_draft, save_draft, send_resume_link
+from onboarding.signup.forms import stored_answers
+from onboarding.signup.state import SignupState, step_url
 from onboarding.verification.views import link_problem
 
+logger = logging.getLogger(__name__)
 
-def email_finish_later_link(wizard):
-    """Save the wizard as a draft and mail its link to the address from the account step (rate-limited)."""
-    request = wizard.request
-    email = normalize_email(wizard.get_form_initial("account").get("email", ""))
-    if "account" not in wizard.extra("valid", []) or not email:
+
+def email_finish_later_link(request, state, step):
+    """Save the signup (a SignupState) as a draft and mail its link to the address from the account step
+    (rate-limited); `step` is the page the person asked from."""
+    email = normalize_email(stored_answers("account", state).get("email", ""))
+    if "account" not in state.valid_steps or not email:
         messages.error(request, _("Enter your email address first, so that we know where to send the link."))
-        return redirect(wizard.get_step_url("account"))
+        return redirect(step_url("account"))
     if mail_limited(request, group="resume", address=email):
-        messages.warning(
-            request, _("We have sent several emails already. Wait a few minutes before asking for another one.")
-        )
-        return redirect(wizard.get_step_url(wizard.steps.current))
-    wizard.remember(has_draft=True)  # "Create account" then removes the draft; opening the link ends this copy
+        messages.warning(request, MAIL_REFUSAL)
+        return redirect(step_url(step))
+    state.mark_draft()  # "Create account" then removes the draft; opening the link ends this copy
     try:
-        token, expires_at = save_draft(
-            wizard_id=wizard.wizard_id, email=email, data=request.session[wizard.storage.prefix]
-        )
+        token, expires_at = save_draft(wizard_id=state.wizard_id, email=email, data=state.as_stored())
     except SignupMoved:
-        return wizard.signup_moved(request)
+        return signup_moved(request, state)
     send_resume_link(
         email=email,
-        resume_url=absolute_url(request, reverse("onboarding:resume", args=[token])),
+        resume_url=links.resume_url(request, token),
         expires_at=expires_at,
         language=get_language(),
         time_zone=timezones.zone_name(request),
     )
     request.session[RESUME_SENT_KEY] = {"email": email, "expires_at": expires_at.isoformat()}
     return redirect("onboarding:resume_link_sent")
+
+
+def signup_moved(request, state):
+    """Forget the answers of a signup that moved to another browser, and say so (nothing of the account)."""
+    state.end()
+    logger.info("A signup that moved to another browser was closed in the browser that asked for its link.")
+    messages.warning(
+        request,
+        _(
+            "This signup was continued in another browser, from the link we emailed, so it was closed here. "
+            "You can start a new signup below."
+        ),
+    )
+    return redirect("onboarding:signup")
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -94,19 +108,20 @@ class ResumeSignupView(View):
         if data is None and draft.used_at:
             return self.used(request, draft)
         if data is None:
+            days = links.lifetimes()["resume_days"]
             return link_problem(
                 request,
                 title=_("This link has expired"),
-                message=_("Links to finish a signup work for 7 days. Your answers were not kept; please start again."),
+                message=ngettext(
+                    "Links to finish a signup work for %(days)d day. Your answers were not kept; please start again.",
+                    "Links to finish a signup work for %(days)d days. Your answers were not kept; please start again.",
+                    days,
+                )
+                % {"days": days},
                 status=400,
                 more={"url": reverse("onboarding:signup"), "label": _("Start a new signup")},
             )
-        extra = {key: value for key, value in data.get("extra_data", {}).items() if key != "has_draft"}
-        # The funnel keeps counting the steps of one person once, under the id the signup started with.
-        funnel_id = extra.get("funnel_id") or extra.get("id")
-        data["extra_data"] = {**extra, "id": new_id, "funnel_id": funnel_id, PROVEN_EMAIL: draft.email_key}
-        request.session.cycle_key()  # a wizard starts in this browser: a new session key, as in SignupWizard
-        request.session[SIGNUP_WIZARD] = data
+        SignupState(request.session).adopt(data, wizard_id=new_id, proven_email=draft.email_key)
         messages.info(
             request,
             _(
@@ -115,12 +130,11 @@ class ResumeSignupView(View):
             ),
         )
         # The password first, then on to the first step not yet answered (confirm, when all were).
-        return redirect(reverse("onboarding:signup_step", args=["account"]) + "?return=confirm")
+        return redirect(step_url("account") + "?return=confirm")
 
     def used(self, request, draft):
         """A second opening: say the link worked once; the browser that holds the signup can send a new one."""
-        wizard = request.session.get(SIGNUP_WIZARD, {})
-        here = bool(draft.moved_to) and wizard.get("extra_data", {}).get("id") == draft.moved_to
+        here = bool(draft.moved_to) and SignupState(request.session).wizard_id == draft.moved_to
         if here:
             more = {"url": reverse("onboarding:signup"), "label": _("Carry on with your signup in this browser")}
         else:

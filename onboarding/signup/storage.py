@@ -1,23 +1,24 @@
-"""Where the wizard keeps its answers: formtools' session storage, written only on change, and only once
+"""Where the wizard keeps its answers: formtools' session storage layout, written only on change, and only once
 there is something to keep."""
 
 from formtools.wizard.storage.base import BaseStorage
-from formtools.wizard.storage.session import SessionStorage
 
 
-class WizardStorage(SessionStorage):
-    """formtools' session storage, but the session is saved only when the wizard changes.
+class WizardStorage(BaseStorage):
+    """formtools' storage (its layout, step data as lists of values), kept in a session or any dict like one.
 
-    The stock storage marks the session modified on every read, which costs a session write on every
-    page view, and puts an empty wizard into the session of every visitor, which gives each visit a
-    stored session (a bot fetching /signup/ could fill the session store). Here a wizard lives in the
-    request only until a person sends an answer.
+    formtools' SessionStorage marks the session modified on every read, which costs a session write on every
+    page view, and puts an empty wizard into the session of every visitor, which gives each visit a stored
+    session (a bot fetching /signup/ could fill the session store). Here a wizard lives in the request only
+    until a person sends an answer, and every change is written back by assignment, which is what tells a
+    Django session that it changed (and works on a plain dict too).
     """
 
-    def __init__(self, prefix, request=None, file_storage=None):
-        BaseStorage.__init__(self, prefix, request, file_storage)
+    def __init__(self, prefix, session):
+        super().__init__(prefix)
+        self.session = session
         self.unsaved = None
-        if self.prefix not in self.request.session:
+        if self.prefix not in session:
             self.unsaved = {
                 self.step_key: None,
                 self.step_data_key: {},
@@ -25,23 +26,13 @@ class WizardStorage(SessionStorage):
                 self.extra_data_key: {},
             }
 
-    def _get_data(self):
-        if self.unsaved is not None:
-            return self.unsaved
-        return self.request.session[self.prefix]
-
-    def _set_data(self, value):
-        self.unsaved = None
-        SessionStorage._set_data(self, value)
-
-    # SessionStorage binds `data` to its own _get_data, so overriding the method alone changes nothing.
-    data = property(_get_data, _set_data)
+    @property
+    def data(self):
+        return self.unsaved if self.unsaved is not None else self.session[self.prefix]
 
     def _changed(self):
-        if self.unsaved is not None:
-            self.request.session[self.prefix] = self.unsaved
-            self.unsaved = None
-        self.request.session.modified = True
+        self.session[self.prefix] = self.data
+        self.unsaved = None
 
     def _set_current_step(self, step):
         if step != self.current_step:
