@@ -11,7 +11,7 @@ import time
 from collections import Counter
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 
 from onboarding.funnel import store
 
@@ -31,7 +31,7 @@ def record(event, *, count=1, field="", code="", lang=None, once_for=None):
     """Count `event` today; with `once_for` (a wizard's random id) at most once for that wizard."""
     dimensions = (event, language() if lang is None else lang, field, code)
     once = f"funnel:once:{event}:{once_for}" if once_for else None
-    store.add_many(timezone.localdate(), {dimensions: count}, once=once, timeout=settings.SESSION_COOKIE_AGE)
+    store.add_many(store.today(), {dimensions: count}, once=once, timeout=settings.SESSION_COOKIE_AGE)
 
 
 def start():
@@ -59,7 +59,7 @@ def step_errors(step, form):
         for error in errors:
             counters["error", lang, field, error.code or "invalid"] += 1
     if counters:
-        store.add_many(timezone.localdate(), dict(counters))
+        store.add_many(store.today(), dict(counters))
 
 
 def created(started):
@@ -67,7 +67,7 @@ def created(started):
     counters = {("created", language(), "", ""): 1}
     if started:
         counters["duration", "", "", duration_bucket(int(time.time()) - int(started))] = 1
-    store.add_many(timezone.localdate(), counters)  # both in one write
+    store.add_many(store.today(), counters)  # both in one write
     store.roll_up_past_days()
 
 

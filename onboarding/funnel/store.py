@@ -30,6 +30,13 @@ def _redis():
     return None
 
 
+def today():
+    """The funnel's day: in the site's TIME_ZONE, whoever's page counted it. A Korean page runs in Asia/Seoul
+    (onboarding/timezones.py), which is the next day from 15:00 UTC: its counts would land a day apart
+    from the English ones of the same moment, and past "today" on the report."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
 def _day_key(day):
     return cache.make_key(f"funnel:{day.isoformat()}")
 
@@ -155,9 +162,9 @@ def roll_up_past_days():
     client = _redis()
     if client is None:
         return
-    today = timezone.localdate()
+    current = today()
     for day in days():
-        if day >= today:
+        if day >= current:
             continue
         claimed = claim(client, day)
         if claimed is None:
