@@ -373,3 +373,37 @@ class Invitation(models.Model):
         if self.opened_at:
             return InvitationStatus.OPENED
         return InvitationStatus.SENT
+
+
+class WaitlistEntry(models.Model):
+    """Someone waiting to be invited (SIGNUP_MODE=waitlist), once they proved the address by a mailed link.
+
+    The link carries a random token; only its SHA-256 is kept. The row stays after confirming, so that a
+    second opening of the link is told it was used.
+    """
+
+    email = models.EmailField(_("email address"))
+    email_key = models.CharField(max_length=1000, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    # The language of the page they joined from: their confirmation and invitation are written in it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)  # noqa: DJ001
+    token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist")
+        # The admin lists the waitlist oldest first: with this index a page reads only its own rows.
+        indexes = [models.Index(fields=["created_at", "id"], name="waitlist_created_id_idx")]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email_key = email_key(self.email) or ""
+        super().save(*args, **kwargs)

@@ -12,6 +12,8 @@ PROVEN_EMAIL = "email_proven"
 # The id of the invitation this browser opened (onboarding/access/): lets the wizard in when SIGNUP_MODE is
 # invite or closed, and marks the invitation used once the account is made. Written by the invitation's page.
 INVITATION_KEY = "signup_invitation"
+# The address a waitlist confirmation went to, for the page after it is sent (onboarding/access/views.py).
+WAITLIST_SENT_KEY = "waitlist_sent"
 
 # The handoff to the done page (the project's original contract): username, real name, email, and the
 # name to greet the person by. Written by the wizard at "Create account".

@@ -261,7 +261,7 @@ def test_admin_actions_cost_the_same_queries_for_3_or_300_invitations(client, in
 
 @pytest.mark.parametrize(
     "mode, heading",
-    [("invite", "Signup is by invitation"), ("closed", "Signup is closed")],
+    [("invite", "Signup is by invitation"), ("closed", "Signup is closed"), ("waitlist", "Join the waitlist")],
 )
 def test_without_an_invitation_each_mode_shows_its_page(client, settings, mode, heading):
     settings.SIGNUP_MODE = mode

@@ -11,9 +11,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from onboarding import links
-from onboarding.access import invitations
+from onboarding.access import invitations, waitlist
 from onboarding.access.forms import InviteForm
-from onboarding.models import Invitation, InvitationStatus
+from onboarding.models import Invitation, InvitationStatus, WaitlistEntry
 
 INVITE_PERMISSION = "onboarding.add_invitation"
 
@@ -153,3 +153,73 @@ class InvitationAdmin(admin.ModelAdmin):
             ngettext("Revoked %(count)d invitation.", "Revoked %(count)d invitations.", count) % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+
+class YesNoFilter(admin.SimpleListFilter):
+    """Whether a date field is set: "Yes" or "No"."""
+
+    field = None
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(**{f"{self.field}__isnull": self.value() == "no"})
+        return queryset
+
+
+class ConfirmedFilter(YesNoFilter):
+    title = _("confirmed")
+    parameter_name = "confirmed"
+    field = "confirmed_at"
+
+
+class InvitedFilter(YesNoFilter):
+    title = _("invited")
+    parameter_name = "invited"
+    field = "invited_at"
+
+
+@admin.register(WaitlistEntry)
+class WaitlistAdmin(admin.ModelAdmin):
+    """The waitlist, oldest first; "Invite selected people" invites the confirmed ones, 10,000 at a time."""
+
+    list_display = ("email", "name", "language", "created_at", "confirmed", "invited_at")
+    list_filter = (ConfirmedFilter, InvitedFilter, "language")
+    search_fields = ("email",)
+    ordering = ("created_at", "id")
+    actions = ["invite_selected"]
+    fields = readonly_fields = ("email", "name", "language", "created_at", "confirmed_at", "invited_at")
+    show_full_result_count = False  # a long waitlist is not counted on every page
+
+    @admin.display(description=_("confirmed"), boolean=True, ordering="confirmed_at")
+    def confirmed(self, entry):
+        return entry.confirmed_at is not None
+
+    def has_add_permission(self, request):
+        return False  # people join themselves, from the waitlist page, and confirm by mail
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_invite_permission(self, request):
+        return request.user.has_perm(INVITE_PERMISSION)
+
+    @admin.action(permissions=["invite"], description=_("Invite selected people"))
+    def invite_selected(self, request, queryset):
+        report, left_out = waitlist.invite_from_waitlist(
+            entries=queryset, invited_by=request.user, origin=links.site_origin(request)
+        )
+        report_invited(self, request, report)
+        if left_out:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected person was left out: not confirmed yet, or invited before.",
+                    "%(count)d selected people were left out: not confirmed yet, or invited before.",
+                    left_out,
+                )
+                % {"count": left_out},
+                messages.INFO,
+            )

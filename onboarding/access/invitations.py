@@ -36,27 +36,32 @@ def live():
 
 
 def invite(*, emails, invited_by, language, origin):
-    """Invite each address (already checked like a signup's) once; returns Invited.
+    """Invite each address (already checked like a signup's) once, in `language`; returns Invited.
 
     An address given twice, one with a live invitation and one with an account are reported, not sent to
     again (a re-send is its own action). Mail is queued in chunks for the worker, which makes the links.
     """
+    return invite_people(people=[(email, language) for email in emails], invited_by=invited_by, origin=origin)
+
+
+def invite_people(*, people, invited_by, origin):
+    """`invite` for (email, language) pairs, each invitation written in its own language."""
     report = Invited()
     by_key = {}
-    for email in emails:
+    for email, language in people:
         key = email_key(email)
         if key in by_key:
             report.repeated.append(email)
         else:
-            by_key[key] = email
+            by_key[key] = (email, language)
     keys = list(by_key)
     members, invited = set(), set()
     for part in chunks(keys):
         members.update(User.objects.filter(email_key__in=part).values_list("email_key", flat=True))
         invited.update(Invitation.objects.filter(live(), email_key__in=part).values_list("email_key", flat=True))
-    now = timezone.now()
+    expires_at = timezone.now() + links.invitation_max_age()
     rows = []
-    for key, email in by_key.items():
+    for key, (email, language) in by_key.items():
         if key in members:
             report.members.append(email)
         elif key in invited:
@@ -64,13 +69,7 @@ def invite(*, emails, invited_by, language, origin):
         else:
             report.invited.append(email)
             rows.append(
-                Invitation(
-                    email=email,
-                    email_key=key,
-                    language=language,
-                    invited_by=invited_by,
-                    expires_at=now + links.invitation_max_age(),
-                )
+                Invitation(email=email, email_key=key, language=language, invited_by=invited_by, expires_at=expires_at)
             )
     with transaction.atomic():
         created = Invitation.objects.bulk_create(rows, batch_size=CHUNK)

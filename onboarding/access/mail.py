@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from onboarding import links
-from onboarding.mail.queue import queue_mail_batch
+from onboarding.mail.queue import queue_mail, queue_mail_batch
 from onboarding.models import Invitation
 
 BATCH = 250  # rows per UPDATE in bulk_update (a CASE per field: within every database's parameter limit)
@@ -36,3 +36,13 @@ def invitation_mails(ids, context):
     # Stored before any mail goes: a link that is out works.
     Invitation.objects.bulk_update(waiting, ["token_hash", "sent_at"], batch_size=BATCH)
     return mails
+
+
+def send_waitlist_confirmation(*, entry, confirm_url):
+    """Queue the mail whose link confirms a place on the waitlist (so nobody can put someone else on it)."""
+    queue_mail(
+        "waitlist_confirm",
+        to=entry.email,
+        language=entry.language,
+        context={"confirm_url": confirm_url, "days": links.lifetimes()["waitlist_confirm_days"]},
+    )
