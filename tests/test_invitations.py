@@ -158,8 +158,9 @@ def test_a_revoked_invitation_gets_our_page_even_once_opened(client, invited, se
     )
     assert "Revoked 1 invitation." in response.content.decode()
     assert Invitation.objects.get().status == InvitationStatus.REVOKED
-    page = Client().get(path_of(invited))
-    assert page.status_code in (400, 404)
+    for method in (Client().get, Client().post, browser.post):
+        page = method(path_of(invited))
+        assert page.status_code == 400 and "This invitation was withdrawn" in page.content.decode()
     # The browser that opened it is let in no more.
     assert "Signup is by invitation" in browser.get("/signup/account/").content.decode()
 

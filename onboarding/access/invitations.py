@@ -79,7 +79,8 @@ def invite_people(*, people, invited_by, origin):
 
 def revoke(*, invitations):
     """Withdraw invitations not yet used: their links stop working at once. Returns how many."""
-    return invitations.filter(live()).update(revoked_at=timezone.now(), token_hash=None)
+    # The token's hash stays, so that the link is told it was withdrawn (not that it never existed).
+    return invitations.filter(live()).update(revoked_at=timezone.now())
 
 
 def resend(*, invitations, origin):
