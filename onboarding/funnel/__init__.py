@@ -9,7 +9,7 @@ events, the page's language, field names, error codes and time buckets only.
 import time
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 
 from onboarding.funnel import store
 
@@ -29,7 +29,7 @@ def record(event, *, count=1, field="", code="", lang=None, once_for=None):
     """Count `event` today; with `once_for` (a wizard's random id) at most once for that wizard."""
     if once_for and not store.once(f"funnel:once:{event}:{once_for}", settings.SESSION_COOKIE_AGE):
         return
-    store.add(timezone.localdate(), (event, language() if lang is None else lang, field, code), count)
+    store.add(store.today(), (event, language() if lang is None else lang, field, code), count)
 
 
 def start():
@@ -61,7 +61,7 @@ def created(started):
     counters = {("created", language(), "", ""): 1}
     if started:
         counters["duration", "", "", duration_bucket(int(time.time()) - int(started))] = 1
-    store.add_many(timezone.localdate(), counters)  # both in one write
+    store.add_many(store.today(), counters)  # both in one write
     store.roll_up_past_days()
 
 

@@ -4,7 +4,6 @@ import datetime
 from collections import Counter
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
@@ -31,7 +30,7 @@ CHAIN = ["started", "account", "profile", "confirm", "created", "confirmed"]
 def counters(days):
     """Every counter of the last `days` days (today included): rolled-up rows, then the cache's days."""
     store.roll_up_past_days()
-    today = timezone.localdate()
+    today = store.today()
     since = today - datetime.timedelta(days=days - 1)
     total = Counter()
     rows = FunnelDay.objects.filter(day__gte=since).values_list("day", "event", "language", "field", "code", "count")

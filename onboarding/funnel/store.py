@@ -112,16 +112,25 @@ def claim(client, day):
     return claimed
 
 
+def today():
+    """The funnel's day: the site's (settings.TIME_ZONE), whatever zone the visitor's page is shown in.
+
+    A Korean page runs in Asia/Seoul; counted in it, a signup made at 15:00 UTC would land on tomorrow.
+    """
+    from django.utils import timezone
+
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
 def roll_up_past_days():
     """Move every finished day's counters from Redis into FunnelDay rows (added to what is there), once."""
-    from django.utils import timezone
 
     client = _redis()
     if client is None:
         return
-    today = timezone.localdate()
+    current = today()
     for day in days():
-        if day >= today:
+        if day >= current:
             continue
         claimed = claim(client, day)
         if claimed is None:
