@@ -435,6 +435,20 @@ SIGNUP_CONTACT_EMAIL = os.environ.get("SIGNUP_CONTACT_EMAIL") or parseaddr(DEFAU
 SIGNUP_EMAIL_VERIFICATION = os.environ.get("SIGNUP_EMAIL_VERIFICATION", "optional").strip() or "optional"
 if SIGNUP_EMAIL_VERIFICATION not in ("optional", "mandatory"):
     raise ImproperlyConfigured("SIGNUP_EMAIL_VERIFICATION must be optional or mandatory.")
+# Who may sign up at all (onboarding/access/): open to anyone, only from an invitation link (invite, closed),
+# or with a waitlist that staff invite from.
+SIGNUP_MODE = os.environ.get("SIGNUP_MODE", "open").strip().lower() or "open"
+if SIGNUP_MODE not in ("open", "invite", "waitlist", "closed"):
+    raise ImproperlyConfigured("SIGNUP_MODE must be open, invite, waitlist or closed.")
+# Days an invitation's link works.
+SIGNUP_INVITATION_DAYS = int(os.environ.get("SIGNUP_INVITATION_DAYS") or 14)
+if SIGNUP_INVITATION_DAYS < 1:
+    raise ImproperlyConfigured("SIGNUP_INVITATION_DAYS must be at least 1.")
+# Email domains, comma-separated; each also covers its subdomains. Blocked: refused at the account step.
+# Allowed: when set, only these may sign up. Auto-approve: signups there are approved when created.
+SIGNUP_BLOCKED_DOMAINS = env_list("SIGNUP_BLOCKED_DOMAINS")
+SIGNUP_ALLOWED_DOMAINS = env_list("SIGNUP_ALLOWED_DOMAINS")
+SIGNUP_AUTO_APPROVE_DOMAINS = env_list("SIGNUP_AUTO_APPROVE_DOMAINS")
 
 # ABUSE LIMITS
 # ------------------------------------------------------------------------------

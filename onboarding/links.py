@@ -23,6 +23,12 @@ CONFIRM_EMAIL_SALT = "onboarding.confirm-email"
 CONFIRM_EMAIL_MAX_AGE = timedelta(days=3)
 CHANGE_EMAIL_MAX_AGE = timedelta(days=3)
 RESUME_MAX_AGE = timedelta(days=7)
+WAITLIST_CONFIRM_MAX_AGE = timedelta(days=3)
+
+
+def invitation_max_age():
+    """How long an invitation's link works (SIGNUP_INVITATION_DAYS, 14 by default)."""
+    return timedelta(days=settings.SIGNUP_INVITATION_DAYS)
 
 
 def lifetimes():
@@ -31,6 +37,8 @@ def lifetimes():
         "confirm_email_days": CONFIRM_EMAIL_MAX_AGE.days,
         "change_email_days": CHANGE_EMAIL_MAX_AGE.days,
         "resume_days": RESUME_MAX_AGE.days,
+        "invitation_days": invitation_max_age().days,
+        "waitlist_confirm_days": WAITLIST_CONFIRM_MAX_AGE.days,
         "password_reset_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
 
@@ -124,6 +132,22 @@ def password_reset_url(request, user):
 def resume_url(request, token):
     """The "finish later" link of the draft whose token this is."""
     return absolute_url(request, reverse("onboarding:resume", args=[token]))
+
+
+def site_origin(request):
+    """Where the site's links start (SITE_URL, or with DEBUG the host the person used): for links that the mail
+    worker makes when it sends, with no request at hand."""
+    return absolute_url(request, "/").removesuffix("/")
+
+
+def invitation_url(origin, token):
+    """The link of the invitation whose token this is (made by the mail worker, on `site_origin`)."""
+    return origin + reverse("onboarding:invitation", args=[token])
+
+
+def waitlist_confirm_url(request, token):
+    """The link that confirms a place on the waitlist."""
+    return absolute_url(request, reverse("onboarding:waitlist_confirm", args=[token]))
 
 
 def login_url(request):

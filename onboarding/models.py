@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Concat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.identities import email_key, normalize_email, username_key
@@ -312,3 +313,111 @@ class MailWorker(models.Model):
 
     def __str__(self):
         return f"{self.host}:{self.pid} ({self.worker_id})"
+
+
+class InvitationStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    OPENED = "opened", _("Opened")
+    USED = "used", _("Used")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Invitation(models.Model):
+    """An invitation to sign up, mailed to one address (onboarding/access/).
+
+    Its link carries a random token made when the mail is sent (by the mail worker), and only the token's
+    SHA-256 is kept here; a re-send makes a new token, so the older link stops working. The link opens the
+    wizard once, with the address filled in and proven; the row stays, so that later openings are told why.
+    """
+
+    email = models.EmailField(_("email address"))
+    # The address's key (onboarding/identities.py): duplicates and existing accounts are found by it.
+    email_key = models.CharField(max_length=1000, db_index=True, editable=False)
+    # The language the mail is written in.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True, db_index=True)
+    # Null until the worker has made the link (and again after a re-send, until the new one is made).
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)  # noqa: DJ001
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # The account made from it (the person may have changed the address on the way).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["created_at", "id"], name="invitation_created_id_idx")]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email_key = email_key(self.email) or ""
+        super().save(*args, **kwargs)
+
+    @property
+    def status(self):
+        if self.used_at:
+            return InvitationStatus.USED
+        if self.revoked_at:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        if self.opened_at:
+            return InvitationStatus.OPENED
+        return InvitationStatus.SENT
+
+
+class WaitlistEntry(models.Model):
+    """Someone waiting to be invited (SIGNUP_MODE=waitlist), once they proved the address by a mailed link.
+
+    The link carries a random token; only its SHA-256 is kept. The row stays after confirming, so that a
+    second opening of the link is told it was used.
+    """
+
+    email = models.EmailField(_("email address"))
+    email_key = models.CharField(max_length=1000, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    # The language of the page they joined from: their confirmation and invitation are written in it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)  # noqa: DJ001
+    token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist")
+        # The admin lists the waitlist oldest first: with this index a page reads only its own rows.
+        indexes = [models.Index(fields=["created_at", "id"], name="waitlist_created_id_idx")]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email_key = email_key(self.email) or ""
+        super().save(*args, **kwargs)

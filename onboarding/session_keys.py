@@ -10,6 +10,11 @@ SIGNUP_WIZARD = "wizard_signup_wizard"
 # Put in the wizard's extra data by a resume link: the key (identities.email_key) of the address that
 # link was mailed to, now proven.
 PROVEN_EMAIL = "email_proven"
+# The id of the invitation this browser opened (onboarding/access/): lets the wizard in when SIGNUP_MODE is
+# invite or closed, and marks the invitation used once the account is made. Written by the invitation's page.
+INVITATION_KEY = "signup_invitation"
+# The address a waitlist confirmation went to, for the page after it is sent (onboarding/access/views.py).
+WAITLIST_SENT_KEY = "waitlist_sent"
 
 # The handoff to the done page (the project's original contract): username, real name, email, and the
 # name to greet the person by. Written by the wizard at "Create account".

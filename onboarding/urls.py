@@ -3,6 +3,8 @@ the account home."""
 
 from django.urls import path, re_path
 
+from onboarding.access.gate import admit_by_mode
+from onboarding.access.views import InvitationView, WaitlistConfirmView, WaitlistSentView, WaitlistView
 from onboarding.account.email_change import ChangeEmailView, ConfirmEmailChangeView
 from onboarding.account.views import (
     AccountDeletedView,
@@ -26,8 +28,9 @@ from onboarding.verification.views import (
 
 app_name = "onboarding"
 
-# Limits on requests are applied here, around the views (see onboarding/limits.py).
-signup_wizard = guard_signup(SignupWizard.as_view())
+# Limits on requests are applied here, around the views (see onboarding/limits.py), and so is SIGNUP_MODE
+# (onboarding/access/gate.py: who may sign up now).
+signup_wizard = guard_signup(admit_by_mode(SignupWizard.as_view()))
 
 urlpatterns = [
     path("", LandingView.as_view(), name="landing"),
@@ -47,6 +50,10 @@ urlpatterns = [
     path("account/email/confirm/<str:token>/", ConfirmEmailChangeView.as_view(), name="confirm_email_change"),
     re_path(r"^signup/(?P<step>account|profile|confirm)/$", signup_wizard, name="signup_step"),
     path("signup/resume/<str:token>/", ResumeSignupView.as_view(), name="resume"),
+    path("signup/invitation/<str:token>/", InvitationView.as_view(), name="invitation"),
+    path("signup/waitlist/", WaitlistView.as_view(), name="waitlist"),
+    path("signup/waitlist/sent/", WaitlistSentView.as_view(), name="waitlist_sent"),
+    path("signup/waitlist/confirm/<str:token>/", WaitlistConfirmView.as_view(), name="waitlist_confirm"),
     path("signup/link-sent/", ResumeLinkSentView.as_view(), name="resume_link_sent"),
     path("email/confirm/<str:token>/", ConfirmEmailView.as_view(), name="confirm_email"),
     path("email/confirmed/", EmailConfirmedView.as_view(), name="email_confirmed"),

@@ -6,6 +6,7 @@ import re
 import threading
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
@@ -332,3 +333,16 @@ def test_the_chart_has_axes_labels_and_readable_bars_at_any_number_of_days(days)
     assert [tick["value"] for tick in drawn["ticks"]] == [0, 250, 500]
     xs = [label["x"] for label in drawn["labels"]]
     assert all(b - a >= 60 for a, b in zip(xs, xs[1:])), "labels overlap"
+
+
+@pytest.mark.django_db
+def test_a_korean_signup_late_in_the_site_day_is_counted_on_the_site_day_not_seoul_s():
+    # 16:00 UTC is 01:00 the next day in Seoul, where a Korean page runs; the funnel's days are the site's.
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 16, 0, tzinfo=datetime.UTC), tick=False):
+        finish(person("ko"), "seojun")
+    counted = store.read(datetime.date(2026, 12, 1)) | {
+        (row.event, row.language, row.field, row.code): row.count
+        for row in FunnelDay.objects.filter(day=datetime.date(2026, 12, 1))
+    }
+    assert counted.get(("created", "ko", "", "")) == 1
+    assert not store.read(datetime.date(2026, 12, 2)) and not FunnelDay.objects.filter(day="2026-12-02").exists()

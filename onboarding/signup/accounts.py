@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onboarding import funnel
+from onboarding.access.approval import approve_if_trusted, log_approval
 from onboarding.identities import email_key, username_key
 from onboarding.models import Profile, ReservedUsername, User
 from onboarding.verification.services import send_confirmation_email
@@ -32,7 +33,8 @@ def create_account(
     the same transaction (an outbox: the account and its mail are committed together, or neither is),
     unless the address is proven already.
 
-    With SIGNUP_REQUIRES_APPROVAL the account starts inactive until a reviewer approves it.
+    With SIGNUP_REQUIRES_APPROVAL the account starts inactive until a reviewer approves it, unless its address
+    is at a SIGNUP_AUTO_APPROVE_DOMAINS domain (then it is approved here, and that is logged).
     `language` is the one the person signed up in; their mail is written in it. `email_verified`:
     the person already proved the address (they opened a link mailed to it).
     `date_joined` is only for demo data; real signups join now.
@@ -55,8 +57,11 @@ def create_account(
         time_zone=time_zone,
         signup_token=signup_token,
     )
+    approved = approve_if_trusted(user, profile)  # SIGNUP_AUTO_APPROVE_DOMAINS: no review, active at once
     user.save()
     profile.save(force_insert=True)
+    if approved:
+        log_approval(user)
     if confirm_url_for is not None and not email_verified:
         send_confirmation_email(user=user, confirm_url=confirm_url_for(user), language=profile.language)
     return user

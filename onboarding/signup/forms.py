@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from onboarding.access.domains import validate_signup_domain
 from onboarding.identities import (
     INVISIBLE_CATEGORIES,
     email_key,
@@ -159,6 +160,7 @@ class AccountForm(PasswordRulesMixin, StepForm):
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
+        validate_signup_domain(email)  # throwaway, blocked, or outside SIGNUP_ALLOWED_DOMAINS: says which
         # With mandatory verification the wizard never says an address is registered: "Create account"
         # then mails the address's owner instead (enumeration prevention).
         if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory" and User.objects.with_email(email).exists():

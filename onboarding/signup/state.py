@@ -6,7 +6,7 @@ The layout is formtools' session storage (storage.py), as live sessions and save
      "step_data": {step: {"<step>-<field>": [value, ...]}},   # as typed: never a password
      "step_files": {},
      "extra_data": {"id", "funnel_id", "started", "valid", "password_hash", "password_checked_for",
-                    "email_proven", "has_draft", "recheck"}}
+                    "email_proven", "has_draft", "recheck", "invitation"}}
 
 Nothing here speaks HTTP: a SignupState is built from a request's session or from a plain dict.
 """
@@ -29,6 +29,8 @@ PREFIX = "signup_wizard"
 MANAGEMENT_FIELD = f"{PREFIX}-current_step"
 # Typed, never kept: the wizard keeps a hash of the password instead.
 SECRET_FIELDS = {"password1", "password2"}
+# In the extra data: the invitation a signup started from.
+INVITATION = "invitation"
 
 
 def step_url(step):
@@ -74,6 +76,24 @@ class SignupState:
         self.new_session_key()
         self.session[SIGNUP_WIZARD] = {**data, "extra_data": extra}
         self._storage = WizardStorage(PREFIX, self.session)
+
+    def start_invited(self, *, email, email_key, invitation_id):
+        """Start a fresh signup from an invitation (access/): the account step's email filled in and proven, as
+        a "finish later" link opened here proves it, under a new session key. It gets its id at the first
+        answer, like any signup; the invitation travels with it (a "finish later" link included)."""
+        self.new_session_key()
+        self.session[SIGNUP_WIZARD] = {
+            "step": FIRST,
+            "step_data": {FIRST: {"account-email": [email]}},
+            "step_files": {},
+            "extra_data": {PROVEN_EMAIL: email_key, INVITATION: invitation_id},
+        }
+        self._storage = WizardStorage(PREFIX, self.session)
+
+    @property
+    def invitation_id(self):
+        """The invitation (access.Invitation id) this signup started from, or None."""
+        return self._extra(INVITATION)
 
     # The session ----------------------------------------------------------------------
 

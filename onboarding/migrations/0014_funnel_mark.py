@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("onboarding", "0011_email_change_reserved_password"),
+        ("onboarding", "0013_waitlistentry"),
     ]
 
     operations = [
