@@ -83,6 +83,8 @@ def test_a_new_key_for_a_session_whose_row_went_stores_it_afresh():
 
 
 def test_an_expired_session_opens_nothing_and_clearsessions_removes_it_with_the_funnels_old_marks():
+    if funnel_store._redis() is not None:
+        pytest.skip("with Redis the sessions and the funnel's marks are Redis keys, which expire by themselves")
     key = stored({"answer": "kept"})
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))
     funnel_store.add_many(timezone.localdate(), {("account", "en", "", ""): 1}, once="live", timeout=60)
