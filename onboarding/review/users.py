@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from onboarding import links
 from onboarding.account.services import keep_decisions_of
 from onboarding.models import Profile, ReviewStatus, User
+from onboarding.review import risk as signup_risk
 from onboarding.review.export import csv_response
 from onboarding.review.privileges import PRIVILEGE_FIELDS, PrivilegeRules
 from onboarding.review.scale import EstimatedCountPaginator
@@ -33,6 +35,8 @@ DATE_PARTS = {"date_joined__year": (1, 9998), "date_joined__month": (1, 12), "da
 LIST_LOOKUPS = {
     "profile__review_status__exact",
     "profile__review_status__isnull",
+    "profile__risk_level__exact",
+    "profile__risk_level__isnull",
     "email_confirmed",
     "is_active__exact",
     "is_active__isnull",
@@ -95,9 +99,21 @@ class ProfileInline(admin.StackedInline):
     model = Profile
     fk_name = "user"
     can_delete = False
-    fields = ("real_name", "preferred_name", "phone", "review_status", "reviewed_by", "reviewed_at", "review_note")
+    fields = (
+        "real_name", "preferred_name", "phone", "review_status", "reviewed_by", "reviewed_at", "review_note",
+        "risk_level", "risk_reasons_text",
+    )  # fmt: skip
     # Decisions go through the review actions, which check the permission, log and email.
-    readonly_fields = ("review_status", "reviewed_by", "reviewed_at", "review_note")
+    readonly_fields = ("review_status", "reviewed_by", "reviewed_at", "review_note", "risk_level", "risk_reasons_text")
+
+    @admin.display(description=_("why"))
+    def risk_reasons_text(self, profile):
+        reasons = signup_risk.described(profile.risk_reasons)
+        if not reasons:
+            return gettext("Nothing stood out when the account was made.")
+        return format_html(
+            '<ul class="risk-reasons">{}</ul>', format_html_join("", "<li>{}</li>", ((r,) for r in reasons))
+        )
 
 
 class EmailConfirmedFilter(admin.SimpleListFilter):
@@ -129,8 +145,10 @@ class UserAdmin(PrivilegeRules, DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),
     )
-    list_display = ("username", "email", "email_confirmed", "real_name", "date_joined", "review_status", "is_active")
-    list_filter = ("profile__review_status", EmailConfirmedFilter, "is_active", "date_joined")
+    list_display = (
+        "username", "email", "email_confirmed", "real_name", "date_joined", "review_status", "risk", "is_active",
+    )  # fmt: skip
+    list_filter = ("profile__review_status", "profile__risk_level", EmailConfirmedFilter, "is_active", "date_joined")
     list_select_related = ("profile",)
     # Username, email and full name in one column of the user table (User.search_text): each word of a
     # search narrows one trigram index on PostgreSQL, with no join to the profiles (migration 0007).
@@ -171,6 +189,17 @@ class UserAdmin(PrivilegeRules, DjangoUserAdmin):
     def review_status(self, user):
         profile = getattr(user, "profile", None)
         return profile.get_review_status_display() if profile else None
+
+    # Sorted by the stored rank (riskiest first when descending) through an index on (rank, user).
+    @admin.display(description=_("risk"), ordering="profile__risk_rank")
+    def risk(self, user):
+        profile = getattr(user, "profile", None)
+        if profile is None:
+            return None
+        # The level in words inside the badge: its colour only repeats what the text says.
+        return format_html(
+            '<span class="risk-badge risk-{}">{}</span>', profile.risk_level, profile.get_risk_level_display()
+        )
 
     def has_review_permission(self, request):
         return request.user.has_perm(REVIEW_PERMISSION)
