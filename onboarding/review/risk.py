@@ -17,6 +17,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.access.domains import disposable, domain_of
+from onboarding.identities import email_key
 from onboarding.limits import client_ip
 from onboarding.models import RISK_RANKS, EmailDomain, Profile, RiskLevel, User
 
@@ -115,7 +116,7 @@ def address_pattern(email, recent):
 
 def local_shape(email):
     """ "anna4821@x" -> "a9999": each run of letters as one "a", each digit a "9"; "" without two digits."""
-    local = email.rpartition("@")[0].lower()
+    local = (email_key(email) or "").rpartition("@")[0]
     shape = re.sub(r"\d", "9", re.sub(r"[^\W\d_]+", "a", local))
     return shape if shape.count("9") >= 2 else ""
 
