@@ -74,10 +74,15 @@ def throwaway_domain(email):
 
 
 def new_domain(email):
-    """A domain no account has had before is the first of its kind here: a new company, or a domain bought
-    for a batch of fake accounts. One flag, not a verdict: every real domain was new once."""
+    """Note the address's domain as seen; True when no account had it before (one query for a domain seen).
+
+    A domain new here is the first of its kind: a new company, or a domain bought for a batch of fake
+    accounts. One flag, not a verdict: every real domain was new once. Recorded in the account's own
+    transaction, so a signup that fails leaves the domain unseen; two first signups at once may both be told
+    it is new, which only flags both.
+    """
     domain = domain_of(email)
-    return bool(domain) and not EmailDomain.objects.filter(domain=domain).exists()
+    return bool(domain) and EmailDomain.objects.get_or_create(domain=domain)[1]
 
 
 def busy_network(network, *, now=None):
@@ -149,13 +154,6 @@ def set_reasons(profile, reasons):
     profile.risk_reasons = list(reasons)
     profile.risk_level = level_of(reasons)
     profile.risk_rank = RISK_RANKS[profile.risk_level]
-
-
-def remember_domain(email):
-    """Note the address's domain as seen (a race between two first signups only flags both)."""
-    domain = domain_of(email)
-    if domain:
-        EmailDomain.objects.bulk_create([EmailDomain(domain=domain)], ignore_conflicts=True)
 
 
 @transaction.atomic

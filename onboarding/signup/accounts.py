@@ -63,7 +63,6 @@ def create_account(
     )
     if risk_clues is not None:
         signup_risk.set_reasons(profile, signup_risk.assess(email=user.email, clues=risk_clues))
-        signup_risk.remember_domain(user.email)
     approved = approve_if_trusted(user, profile)  # SIGNUP_AUTO_APPROVE_DOMAINS: no review, active at once
     user.save()
     profile.save(force_insert=True)
