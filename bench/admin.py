@@ -134,6 +134,7 @@ def measure(rounds):
     from django_tasks_db.models import DBTaskResult
 
     from onboarding.models import Profile, ReviewStatus, User
+    from onboarding.review.users import UserAdmin
 
     setup_test_environment()  # the locmem outbox, and the response's context for counting rows
     # Plain static names: hashed ones need `collectstatic`, which is no part of a page's server time.
@@ -145,9 +146,14 @@ def measure(rounds):
     sample = User.objects.filter(profile__isnull=False).order_by("pk")[1000]
     korean_names = Profile.objects.filter(real_name__regex=r"^[가-힣]{3}$").order_by("pk")
     korean = korean_names.values_list("real_name", flat=True)[500]
+    # The Risk column's place in the list's ?o= (the action checkbox comes first).
+    risk_column = 1 + UserAdmin.list_display.index("risk")
     pages = [
         ("users list", changelist),
         ("pending filter", f"{changelist}?profile__review_status__exact=pending"),
+        ("risk filter (high)", f"{changelist}?profile__risk_level__exact=high"),
+        ("riskiest first", f"{changelist}?o=-{risk_column}"),
+        ("pending, riskiest first", f"{changelist}?profile__review_status__exact=pending&o=-{risk_column}"),
         ("search: part of a username", f"{changelist}?q={sample.username[1:-2]}"),
         ("search: part of an email", f"{changelist}?q={sample.email.split('@')[0][2:]}@"),
         ("search: part of a full name", f"{changelist}?q=Amelia+Clar"),

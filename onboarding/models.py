@@ -116,6 +116,16 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+# Sorting by the level's name would put "high" between nothing and "low": the list sorts by this rank.
+RISK_RANKS = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2}
+
+
 class Profile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
@@ -146,11 +156,20 @@ class Profile(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
+    # Written when the account is made and when its confirmation link expires unused (review/risk.py),
+    # so the list reads it instead of working it out per row. The reasons are codes; risk.py words them.
+    risk_level = models.CharField(
+        _("risk"), max_length=8, choices=RiskLevel, default=RiskLevel.LOW, db_index=True, editable=False
+    )
+    risk_rank = models.PositiveSmallIntegerField(default=0, editable=False)
+    risk_reasons = models.JSONField(_("risk reasons"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
         permissions = [("review_signup", _("Can approve or reject signups"))]
+        # The list sorted by risk reads this index in order (profile.user_id is the user's id, the tie-break).
+        indexes = [models.Index(fields=["risk_rank", "user"], name="profile_risk_rank_user_idx")]
 
     def __str__(self):
         return self.real_name
@@ -172,6 +191,19 @@ class Profile(models.Model):
     @property
     def greeting_name(self):
         return self.preferred_name or self.real_name
+
+
+class EmailDomain(models.Model):
+    """An email domain some account has had: a signup from a domain not in here is from a newly seen one.
+
+    A table of its own because finding "any account at this domain" among a million addresses has no index.
+    """
+
+    domain = models.CharField(max_length=255, unique=True)
+    first_seen = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.domain
 
 
 class SignupDraft(models.Model):

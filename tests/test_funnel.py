@@ -147,7 +147,7 @@ def test_nothing_recorded_identifies_a_person(scripted):
     for private in ("minji", "seojun", "amelia", "example.com", PASSWORD, PROFILE["real_name"], PROFILE["phone"]):
         assert private.lower() not in recorded.lower(), private
     for (event, language, _field, _code), _count in store.read(timezone.localdate()).items():
-        assert event in {"started", "account", "profile", "confirm", "created", "error", "duration"}
+        assert event in {"started", "account", "profile", "confirm", "created", "error", "duration", "risk"}
         assert language in {"en", "ko", ""}
 
 

@@ -39,7 +39,7 @@ def test_other_pages_say_try_again_without_talking_about_a_signup(client, person
 def test_the_korean_page_for_an_account_that_was_made(monkeypatch, signup):
     from onboarding import funnel
 
-    def lost_after_commit(started):
+    def lost_after_commit(started, **counts):
         raise OperationalError("the cache went away after the account was committed")
 
     monkeypatch.setattr(funnel, "created", lost_after_commit)

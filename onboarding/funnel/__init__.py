@@ -62,9 +62,14 @@ def step_errors(step, form):
         store.add_many(store.today(), dict(counters))
 
 
-def created(started):
-    """An account was made (the last step: the database is in use anyway, so past days are rolled up here)."""
+def created(started, risk=""):
+    """An account was made (the last step: the database is in use anyway, so past days are rolled up here).
+
+    `risk`: its level (review/risk.py), counted per day so the funnel shows signups by risk without reading
+    the profiles."""
     counters = {("created", language(), "", ""): 1}
+    if risk:
+        counters["risk", "", "", risk] = 1
     if started:
         counters["duration", "", "", duration_bucket(int(time.time()) - int(started))] = 1
     store.add_many(store.today(), counters)  # both in one write

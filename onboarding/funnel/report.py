@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from onboarding.funnel import DURATION_BUCKETS, LONGER, names, store
-from onboarding.models import FunnelDay
+from onboarding.models import FunnelDay, RiskLevel
 
 PERIODS = (7, 30, 90)
 STEPS = [
@@ -50,11 +50,14 @@ def funnel(days):
     languages = Counter()
     errors = Counter()
     durations = Counter()
+    risks = Counter()
     for (day, event, language, field, code), count in total.items():
         if event == "error":
             errors[(field, code)] += count
         elif event == "duration":
             durations[code] += count
+        elif event == "risk":
+            risks[code] += count
         else:
             events[event] += count
         if event == "created":
@@ -87,6 +90,7 @@ def funnel(days):
             for offset in range(days)
         ],
         "languages": language_rows(languages),
+        "risks": risk_rows(risks),
     }
 
 
@@ -114,6 +118,17 @@ def language_rows(languages):
         {"code": code, "name": names.get(code) or _("Not known"), "count": count,
          "percent": round(100 * count / total, 1) if total else 0}
         for code, count in languages.most_common()
+    ]  # fmt: skip
+
+
+def risk_rows(risks):
+    """Accounts made per risk level (review/risk.py), riskiest first; those made before levels were counted
+    are not in it."""
+    total = sum(risks.values())
+    return [
+        {"level": level, "label": level.label, "count": risks[level],
+         "percent": round(100 * risks[level] / total, 1) if total else 0}
+        for level in reversed(RiskLevel)
     ]  # fmt: skip
 
 

@@ -22,7 +22,10 @@ WITH people AS MATERIALIZED (
            1 + (n %% %(pool)s) AS who,
            (%(statuses)s::text[])[1 + n %% %(cycle)s] AS status,
            %(now)s::timestamptz - random() * make_interval(days => %(spread)s) AS joined,
-           floor(random() * 3)::int AS domain, random() AS has_phone, random() AS korean_phone
+           floor(random() * 3)::int AS domain, random() AS has_phone, random() AS korean_phone,
+           -- review/risk.py's levels as a rank: about 1 in 20 high, 3 in 20 medium, so the Risk filter and
+           -- sort have something to find
+           CASE WHEN random() < 0.05 THEN 2 WHEN random() < 0.16 THEN 1 ELSE 0 END AS risk
     FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS n
 ), users AS (
     INSERT INTO {user} (id, password, is_superuser, username, first_name, last_name, email, is_staff,
@@ -39,7 +42,7 @@ WITH people AS MATERIALIZED (
     FROM people
 ), profiles AS (
     INSERT INTO {profile} (user_id, real_name, preferred_name, phone, review_status, reviewed_by_id,
-                           reviewed_at, review_note, language, time_zone)
+                           reviewed_at, review_note, language, time_zone, risk_level, risk_rank, risk_reasons)
     SELECT id, (%(names)s::text[])[who], (%(preferred)s::text[])[who],
            CASE WHEN has_phone < 0.3 THEN ''
                 WHEN korean_phone < 0.7 THEN '+82 10 ' || (1000 + (id * 7919) %% 9000) || ' ' || (1000 + id %% 9000)
@@ -49,7 +52,9 @@ WITH people AS MATERIALIZED (
            CASE WHEN status <> 'pending' THEN %(now)s::timestamptz END,
            '',
            CASE WHEN (%(names)s::text[])[who] ~ '[가-힣]' THEN 'ko' ELSE 'en' END,
-           ''  -- no browser told us its zone: the language's default applies, as for seed_signups elsewhere
+           '',  -- no browser told us its zone: the language's default applies, as for seed_signups elsewhere
+           (ARRAY['low', 'medium', 'high'])[1 + risk], risk,
+           (ARRAY['[]', '["too_fast"]', '["busy_network", "too_fast"]'])[1 + risk]::jsonb
     FROM people
 )
 INSERT INTO {log} (action_time, user_id, content_type_id, object_id, object_repr, action_flag, change_message)

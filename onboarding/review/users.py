@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
@@ -14,6 +15,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from onboarding import links
 from onboarding.account.services import keep_decisions_of
 from onboarding.models import Profile, ReviewStatus, User
+from onboarding.review import risk as signup_risk
 from onboarding.review.export import csv_response
 from onboarding.review.privileges import PRIVILEGE_FIELDS, PrivilegeRules
 from onboarding.review.scale import EstimatedCountPaginator
@@ -33,6 +36,8 @@ DATE_PARTS = {"date_joined__year": (1, 9998), "date_joined__month": (1, 12), "da
 LIST_LOOKUPS = {
     "profile__review_status__exact",
     "profile__review_status__isnull",
+    "profile__risk_level__exact",
+    "profile__risk_level__isnull",
     "email_confirmed",
     "is_active__exact",
     "is_active__isnull",
@@ -95,9 +100,21 @@ class ProfileInline(admin.StackedInline):
     model = Profile
     fk_name = "user"
     can_delete = False
-    fields = ("real_name", "preferred_name", "phone", "review_status", "reviewed_by", "reviewed_at", "review_note")
+    fields = (
+        "real_name", "preferred_name", "phone", "review_status", "reviewed_by", "reviewed_at", "review_note",
+        "risk_level", "risk_reasons_text",
+    )  # fmt: skip
     # Decisions go through the review actions, which check the permission, log and email.
-    readonly_fields = ("review_status", "reviewed_by", "reviewed_at", "review_note")
+    readonly_fields = ("review_status", "reviewed_by", "reviewed_at", "review_note", "risk_level", "risk_reasons_text")
+
+    @admin.display(description=_("why"))
+    def risk_reasons_text(self, profile):
+        reasons = signup_risk.described(profile.risk_reasons)
+        if not reasons:
+            return gettext("Nothing stood out when the account was made.")
+        return format_html(
+            '<ul class="risk-reasons">{}</ul>', format_html_join("", "<li>{}</li>", ((r,) for r in reasons))
+        )
 
 
 class EmailConfirmedFilter(admin.SimpleListFilter):
@@ -110,6 +127,28 @@ class EmailConfirmedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
             return queryset.filter(email_verified_at__isnull=self.value() == "no")
+        return queryset
+
+
+class UserChangeList(ChangeList):
+    """The users list, which a sort by risk reads from the profiles' (risk rank, user) index."""
+
+    def get_ordering(self, request, queryset):
+        if ORDER_VAR in self.params:
+            # A sorted column and then the id are the whole order: the default "-date_joined" after it would
+            # keep the index from handing over the first page's rows in order (a sort of a million rows).
+            queryset = queryset.order_by()
+        ordering = super().get_ordering(request, queryset)
+        if ordering[:1] == ["profile__risk_rank"] and ordering[-1] == "-pk":
+            ordering[-1] = "pk"  # lowest first: the id the same way, so the index is read forwards
+        return ordering
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        if any(str(field).lstrip("-") == "profile__risk_rank" for field in queryset.query.order_by):
+            # Only signups have a risk: accounts without a profile (staff) would sort first as NULLs and make
+            # the join an outer one, which no index can read in order.
+            queryset = queryset.filter(profile__risk_rank__isnull=False)
         return queryset
 
 
@@ -129,8 +168,10 @@ class UserAdmin(PrivilegeRules, DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),
     )
-    list_display = ("username", "email", "email_confirmed", "real_name", "date_joined", "review_status", "is_active")
-    list_filter = ("profile__review_status", EmailConfirmedFilter, "is_active", "date_joined")
+    list_display = (
+        "username", "email", "email_confirmed", "real_name", "date_joined", "review_status", "risk", "is_active",
+    )  # fmt: skip
+    list_filter = ("profile__review_status", "profile__risk_level", EmailConfirmedFilter, "is_active", "date_joined")
     list_select_related = ("profile",)
     # Username, email and full name in one column of the user table (User.search_text): each word of a
     # search narrows one trigram index on PostgreSQL, with no join to the profiles (migration 0007).
@@ -143,6 +184,9 @@ class UserAdmin(PrivilegeRules, DjangoUserAdmin):
     # At a million users a COUNT per page costs more than the page: counts are capped or estimated.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+    def get_changelist(self, request, **kwargs):
+        return UserChangeList
 
     def lookup_allowed(self, lookup, value, request):
         # Only what the list's own filters and date drill-down send: a crafted ?search_text__regex= could
@@ -171,6 +215,17 @@ class UserAdmin(PrivilegeRules, DjangoUserAdmin):
     def review_status(self, user):
         profile = getattr(user, "profile", None)
         return profile.get_review_status_display() if profile else None
+
+    # Sorted by the stored rank (riskiest first when descending) through an index on (rank, user).
+    @admin.display(description=_("risk"), ordering="profile__risk_rank")
+    def risk(self, user):
+        profile = getattr(user, "profile", None)
+        if profile is None:
+            return None
+        # The level in words inside the badge: its colour only repeats what the text says.
+        return format_html(
+            '<span class="risk-badge risk-{}">{}</span>', profile.risk_level, profile.get_risk_level_display()
+        )
 
     def has_review_permission(self, request):
         return request.user.has_perm(REVIEW_PERMISSION)

@@ -8,6 +8,7 @@ from onboarding import funnel
 from onboarding.access.approval import approve_if_trusted, log_approval
 from onboarding.identities import email_key, username_key
 from onboarding.models import Profile, ReservedUsername, User
+from onboarding.review import risk as signup_risk
 from onboarding.verification.services import send_confirmation_email
 
 
@@ -26,6 +27,7 @@ def create_account(
     signup_token=None,
     date_joined=None,
     confirm_url_for=None,
+    risk_clues=None,
 ):
     """Create a user with an already hashed password, and their profile, in one transaction.
 
@@ -37,7 +39,9 @@ def create_account(
     is at a SIGNUP_AUTO_APPROVE_DOMAINS domain (then it is approved here, and that is logged).
     `language` is the one the person signed up in; their mail is written in it. `email_verified`:
     the person already proved the address (they opened a link mailed to it).
-    `date_joined` is only for demo data; real signups join now.
+    `date_joined` is only for demo data; real signups join now. `risk_clues` (review/risk.SignupClues, from
+    the wizard): the account's risk level and reasons are worked out and stored with it; without them
+    (demo data, staff) it is low, with no reasons.
     """
     user = User(username=User.normalize_username(username), email=User.objects.normalize_email(email))
     user.password = password_hash
@@ -57,6 +61,8 @@ def create_account(
         time_zone=time_zone,
         signup_token=signup_token,
     )
+    if risk_clues is not None:
+        signup_risk.set_reasons(profile, signup_risk.assess(email=user.email, clues=risk_clues))
     approved = approve_if_trusted(user, profile)  # SIGNUP_AUTO_APPROVE_DOMAINS: no review, active at once
     user.save()
     profile.save(force_insert=True)

@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 from onboarding import funnel, timezones
 from onboarding.identities import email_key
 from onboarding.models import Profile, User
+from onboarding.review.risk import clues_from
 from onboarding.signup.accounts import reserve_username
 from onboarding.signup.drafts import SignupMoved, create_account_from_signup, discard_draft
 from onboarding.signup.forms import step_form
@@ -76,6 +77,7 @@ def finish_signup(request, state, confirm_form):
             signup_token=state.wizard_id,
             email_verified=state.proven_email == email_key(account["email"]),
             confirm_url_for=partial(confirm_url, request),
+            risk_clues=clues_from(request, state.started),
         )
     except SignupMoved:
         return Finished(Outcome.MOVED)
@@ -92,7 +94,7 @@ def finish_signup(request, state, confirm_form):
     request.account_created = user
     if not user.email_verified_at:
         remember_confirmation(request, user)
-    funnel.created(state.started)
+    funnel.created(state.started, risk=user.profile.risk_level)
     if user.is_active and not (settings.SIGNUP_EMAIL_VERIFICATION == "mandatory" and not user.email_verified_at):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # a new session key
     else:

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView, View
 from onboarding import links
 from onboarding.limits import MAIL_REFUSAL
 from onboarding.models import User
+from onboarding.review.risk import add_reason
 from onboarding.verification.flow import remember_confirmation, resend_confirmation
 from onboarding.verification.services import confirm_email
 
@@ -52,6 +53,8 @@ class ConfirmEmailView(View):
             if user and user.email_verified_at:
                 return self.already_confirmed(request)
             if user:
+                # An address nobody confirmed in time is one more reason to look at the signup twice.
+                add_reason(user_id=user.pk, code="confirmation_expired")
                 remember_confirmation(request, user)
             days = links.lifetimes()["confirm_email_days"]
             return link_problem(
