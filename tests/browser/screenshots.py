@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import other_states, signup_states
+from tests.browser.conftest import fill_account, other_states, signup_states, submit
 from tests.browser.test_account_journeys import account_states
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,36 @@ def test_save_screenshots(page_in, language, width, scheme, settings, sent_mail)
     for state in account_states(page, sent_mail):
         if state not in ("done", "landing-logged-in"):  # shot above, in signup_states
             saved.append(shoot(page, name, len(saved) + 1, f"account-{state}"))
+    page = page_in(language, viewport=viewport, color_scheme=scheme)
+    for state in access_states(page, settings):
+        saved.append(shoot(page, name, len(saved) + 1, f"access-{state}"))
     assert all(path.stat().st_size for path in saved)
+
+
+def access_states(page, settings):
+    """Who gets in (onboarding/access/): a throwaway address refused, the invitation-only and closed pages, the
+    waitlist's form, its error and the page after it."""
+    page.goto("/signup/account/")
+    fill_account(page, username="someone", email="someone@mailinator.com")
+    submit(page)
+    yield "throwaway-refused"
+    settings.SIGNUP_MODE = "invite"
+    page.goto("/signup/")
+    yield "invitation-only"
+    settings.SIGNUP_MODE = "closed"
+    page.goto("/signup/")
+    yield "closed"
+    settings.SIGNUP_MODE = "waitlist"
+    page.goto("/signup/")
+    yield "waitlist"
+    page.locator("main input[type=email]").fill("someone@mailinator.com")
+    submit(page, "main form button[type=submit]")
+    yield "waitlist-refused"
+    page.locator("main input[type=email]").fill("minji@example.com")
+    submit(page, "main form button[type=submit]")
+    assert page.url.endswith("/signup/waitlist/sent/")
+    yield "waitlist-sent"
+    settings.SIGNUP_MODE = "open"
 
 
 def shoot(page, name, number, state):
