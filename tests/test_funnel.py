@@ -254,8 +254,11 @@ def test_the_counting_pass_shows_the_same_queries_per_request_with_the_funnel_re
     from bench.counts import count_signup
 
     settings.SESSION_ENGINE = "onboarding.infra.db_sessions"
+    # The first signup from a domain also notes the domain as seen (review/risk.py): one insert the later
+    # signups do not make. Both counted signups come after it.
+    count_signup("first_from_the_domain")
     recording = [(row["request"], row["queries"], row["status"]) for row in count_signup("counted_on")]
-    assert store.read(timezone.localdate())[("created", "en", "", "")] == 1  # it did record
+    assert store.read(timezone.localdate())[("created", "en", "", "")] == 2  # it did record
     for name in ("start", "step_done", "reached", "step_errors", "created"):
         monkeypatch.setattr(funnel, name, lambda *args, **kwargs: None)
     silent = [(row["request"], row["queries"], row["status"]) for row in count_signup("counted_off")]
