@@ -68,6 +68,8 @@ def test_tab_visits_every_control_in_reading_order_with_a_visible_focus(page):
     ]
     # Before the first field, in reading order: what Shift+Tab goes back through.
     page.goto("/signup/account/")
+    # Autofocus lands when the browser gets to it, which on a busy machine can be after "load".
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_account-username'")
     before = []
     for _ in range(4):
         page.keyboard.press("Shift+Tab")
