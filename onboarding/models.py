@@ -206,7 +206,19 @@ class EmailDomain(models.Model):
         return self.domain
 
 
-class SignupDraft(models.Model):
+class KeyedByEmail:
+    """A row found by its address's key (identities.email_key), kept in step with `email` on every save.
+
+    The key is what "the same address" means here, whatever spelling was typed; a bulk write that bypasses
+    save() must set it itself.
+    """
+
+    def save(self, *args, **kwargs):
+        self.email_key = email_key(self.email) or ""
+        super().save(*args, **kwargs)
+
+
+class SignupDraft(KeyedByEmail, models.Model):
     """A signup carried to another browser by "Email me a link to finish later".
 
     Only a hash of the link's token is kept. One draft per wizard: sending a
@@ -235,10 +247,6 @@ class SignupDraft(models.Model):
 
     def __str__(self):
         return self.email
-
-    def save(self, *args, **kwargs):
-        self.email_key = email_key(self.email) or ""
-        super().save(*args, **kwargs)
 
 
 class ReservedUsername(models.Model):
@@ -355,7 +363,7 @@ class InvitationStatus(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
 
 
-class Invitation(models.Model):
+class Invitation(KeyedByEmail, models.Model):
     """An invitation to sign up, mailed to one address (onboarding/access/).
 
     Its link carries a random token made when the mail is sent (by the mail worker), and only the token's
@@ -404,10 +412,6 @@ class Invitation(models.Model):
     def __str__(self):
         return self.email
 
-    def save(self, *args, **kwargs):
-        self.email_key = email_key(self.email) or ""
-        super().save(*args, **kwargs)
-
     @property
     def status(self):
         if self.used_at:
@@ -421,7 +425,7 @@ class Invitation(models.Model):
         return InvitationStatus.SENT
 
 
-class WaitlistEntry(models.Model):
+class WaitlistEntry(KeyedByEmail, models.Model):
     """Someone waiting to be invited (SIGNUP_MODE=waitlist), once they proved the address by a mailed link.
 
     The link carries a random token; only its SHA-256 is kept. The row stays after confirming, so that a
@@ -449,7 +453,3 @@ class WaitlistEntry(models.Model):
 
     def __str__(self):
         return self.email
-
-    def save(self, *args, **kwargs):
-        self.email_key = email_key(self.email) or ""
-        super().save(*args, **kwargs)
