@@ -9,6 +9,8 @@ class OnboardingConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from onboarding.account.reauth import confirmed_at_login
         from onboarding.timezones import remember_profile_zone
 
         user_logged_in.connect(remember_profile_zone, dispatch_uid="onboarding-time-zone")
+        user_logged_in.connect(confirmed_at_login, dispatch_uid="onboarding-confirmed-at-login")

@@ -453,3 +453,34 @@ class WaitlistEntry(KeyedByEmail, models.Model):
 
     def __str__(self):
         return self.email
+
+
+class Passkey(models.Model):
+    """A passkey (a WebAuthn credential) that logs this user in: only its public part is kept.
+
+    `user_handle` is the random id the authenticator stores beside the credential (no personal data); all of
+    one user's passkeys share it, so an authenticator that already holds one for this site replaces it
+    rather than adding a second. A discoverable login finds the passkey by `credential_id`.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys")
+    # base64url, as the browser sends it; WebAuthn allows up to 1,023 bytes (1,364 characters).
+    credential_id = models.CharField(_("credential id"), max_length=1400, unique=True, editable=False)
+    user_handle = models.CharField(max_length=100, editable=False, db_index=True)
+    public_key = models.BinaryField(editable=False)
+    sign_count = models.PositiveBigIntegerField(default=0, editable=False)
+    transports = models.JSONField(default=list, blank=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    # The browser and system it was made from ("Chrome on Android"), to help the person tell them apart.
+    made_with = models.CharField(_("made with"), max_length=100, blank=True)
+    backed_up = models.BooleanField(_("synced"), default=False)
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.name

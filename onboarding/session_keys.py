@@ -40,5 +40,11 @@ DELETED_KEY = "account_deleted"
 
 # The person's time zone, as the browser reported it at signup (timezones.py).
 TIME_ZONE_KEY = "time_zone"
+# The WebAuthn challenge of the ceremony under way (passkeys/ceremony.py): {"purpose", "challenge", "until"}.
+# Spent by the first answer checked against it.
+PASSKEY_CHALLENGE = "passkey_challenge"
+# When this person last confirmed it is them ("confirm it's you", account/reauth.py): a timestamp.
+CONFIRMED_AT_KEY = "confirmed_at"
+
 # When a staff member was last seen, for the idle timeout (infra/middleware.py).
 STAFF_SEEN_KEY = "staff_last_seen"

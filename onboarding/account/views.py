@@ -22,6 +22,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from onboarding import timezones
 from onboarding.account.forms import ChangePasswordForm, DeleteAccountForm, DetailsForm
+from onboarding.account.reauth import CONFIRM_INTRO, CONFIRM_TITLE, ConfirmPasswordForm, confirmed_response
 from onboarding.account.services import change_password, delete_account, update_details
 from onboarding.models import ReviewStatus
 from onboarding.session_keys import DELETED_KEY, PENDING_EMAIL_KEY
@@ -151,6 +152,18 @@ class DeleteAccountView(AccountFormView):
         logout(self.request)
         self.request.session[DELETED_KEY] = True
         return redirect("onboarding:account_deleted")
+
+
+class ConfirmItsYouView(AccountFormView):
+    """Confirm it's you (account/reauth.py): the password, then back to the page that asked."""
+
+    form_class = ConfirmPasswordForm
+    title = CONFIRM_TITLE
+    intro = CONFIRM_INTRO
+    button = gettext_lazy("Continue")
+
+    def form_valid(self, form):
+        return confirmed_response(self.request)
 
 
 class AccountDeletedView(TemplateView):

@@ -1,0 +1,1 @@
+"""Passkeys (WebAuthn): the ceremonies, the stored credentials, and the pages that use them."""
