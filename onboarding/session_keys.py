@@ -43,6 +43,9 @@ TIME_ZONE_KEY = "time_zone"
 # The WebAuthn challenge of the ceremony under way (passkeys/ceremony.py): {"purpose", "challenge", "until"}.
 # Spent by the first answer checked against it.
 PASSKEY_CHALLENGE = "passkey_challenge"
+# The user handle offered to the browser by "Add a passkey" (passkeys/views.py) while its ceremony runs: a
+# person's first passkey gets a new random one, which the answer must be kept under.
+PASSKEY_NEW_HANDLE = "passkey_new_handle"
 # When this person last confirmed it is them ("confirm it's you", account/reauth.py): a timestamp.
 CONFIRMED_AT_KEY = "confirmed_at"
 

@@ -17,6 +17,7 @@ from onboarding.account.views import (
 )
 from onboarding.limits import guard_password_check, guard_signup
 from onboarding.pages.views import LandingView, LegalPageView
+from onboarding.passkeys.views import AddPasskeyView, ConfirmWithPasskeyView, RemovePasskeyView, RenamePasskeyView
 from onboarding.signup.pages import AlreadyCreatedView, DoneView, StartOverView
 from onboarding.signup.resume import ResumeLinkSentView, ResumeSignupView
 from onboarding.signup.view import SignupWizard
@@ -43,12 +44,18 @@ urlpatterns = [
     path("signup/already-created/", AlreadyCreatedView.as_view(), name="already_created"),
     path("account/", AccountView.as_view(), name="account"),
     path("account/confirm/", guard_password_check(ConfirmItsYouView.as_view()), name="confirm_its_you"),
+    # A passkey cannot be guessed, and each try needs a new challenge: no guessing limit.
+    path("account/confirm/passkey/", ConfirmWithPasskeyView.as_view(), name="confirm_with_passkey"),
+    path("account/passkeys/add/", AddPasskeyView.as_view(), name="passkey_add"),
+    path("account/passkeys/<int:pk>/rename/", RenamePasskeyView.as_view(), name="passkey_rename"),
+    path("account/passkeys/<int:pk>/remove/", RemovePasskeyView.as_view(), name="passkey_remove"),
     path("account/details/", EditDetailsView.as_view(), name="account_details"),
+    # "Confirm it's you" checks the password for these; a new password still costs a hash, so it stays limited.
     path("account/password/", guard_password_check(ChangePasswordView.as_view()), name="account_password"),
-    path("account/delete/", guard_password_check(DeleteAccountView.as_view()), name="account_delete"),
+    path("account/delete/", DeleteAccountView.as_view(), name="account_delete"),
     path("account/deleted/", AccountDeletedView.as_view(), name="account_deleted"),
     path("account/data/", DownloadDataView.as_view(), name="account_data"),
-    path("account/email/", guard_password_check(ChangeEmailView.as_view()), name="account_email"),
+    path("account/email/", ChangeEmailView.as_view(), name="account_email"),
     path("account/email/confirm/<str:token>/", ConfirmEmailChangeView.as_view(), name="confirm_email_change"),
     re_path(r"^signup/(?P<step>account|profile|confirm)/$", signup_wizard, name="signup_step"),
     path("signup/resume/<str:token>/", ResumeSignupView.as_view(), name="resume"),

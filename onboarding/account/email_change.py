@@ -1,4 +1,5 @@
-"""Changing the account's email address: ask with the password, confirm by the link sent to the new address."""
+"""Changing the account's email address: ask (after "confirm it's you"), confirm by the link sent to the new
+address."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.views.generic import View
 from onboarding import links
 from onboarding.account.flow import ask_to_change_email
 from onboarding.account.forms import ChangeEmailForm
+from onboarding.account.reauth import ConfirmItsYouRequired
 from onboarding.account.services import change_email, email_change_problem, find_email_change
 from onboarding.account.views import AccountFormView
 from onboarding.limits import MAIL_REFUSAL
@@ -21,8 +23,8 @@ from onboarding.session_keys import PENDING_EMAIL_KEY
 from onboarding.verification.views import broken_link, link_problem
 
 
-class ChangeEmailView(AccountFormView):
-    """Ask for a new address and the password; mail a link to the new address. Nothing changes yet."""
+class ChangeEmailView(ConfirmItsYouRequired, AccountFormView):
+    """Ask for a new address (the person has just confirmed it's them); mail a link to it. Nothing changes yet."""
 
     form_class = ChangeEmailForm
     title = gettext_lazy("Change email address")

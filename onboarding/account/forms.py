@@ -34,8 +34,16 @@ class DetailsForm(ProfileForm):
         return self.cleaned_data["time_zone"] or None
 
 
-class CurrentPasswordForm(forms.Form):
-    """A form that asks for the person's current password before it changes anything."""
+class OwnAccountForm(forms.Form):
+    """A form about the logged-in person's own account (`user`)."""
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class CurrentPasswordForm(OwnAccountForm):
+    """The person's current password ("confirm it's you", account/reauth.py)."""
 
     current_password = forms.CharField(
         label=_("Current password"),
@@ -43,10 +51,6 @@ class CurrentPasswordForm(forms.Form):
         error_messages={"required": _("Enter your current password.")},
         widget=PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-
-    def __init__(self, user, *args, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
 
     def clean_current_password(self):
         password = self.cleaned_data["current_password"]
@@ -58,8 +62,9 @@ class CurrentPasswordForm(forms.Form):
         return password
 
 
-class ChangePasswordForm(PasswordRulesMixin, SetPasswordMixin, CurrentPasswordForm):
-    """Current password, then the new one twice, checked by the same rules as at signup, listed as there."""
+class ChangePasswordForm(PasswordRulesMixin, SetPasswordMixin, OwnAccountForm):
+    """The new password twice, checked by the same rules as at signup, listed as there (the person has
+    confirmed it's them just before: ConfirmItsYouRequired)."""
 
     error_messages = {"password_mismatch": AccountForm.error_messages["password_mismatch"]}
     new_password_fields = ("new_password1", "new_password2")
@@ -82,8 +87,8 @@ class ChangePasswordForm(PasswordRulesMixin, SetPasswordMixin, CurrentPasswordFo
         return super().clean()
 
 
-class DeleteAccountForm(CurrentPasswordForm):
-    """Current password and an explicit "yes, delete it"."""
+class DeleteAccountForm(OwnAccountForm):
+    """An explicit "yes, delete it" (after "confirm it's you")."""
 
     confirm = forms.BooleanField(
         label=_(
@@ -94,8 +99,8 @@ class DeleteAccountForm(CurrentPasswordForm):
     )
 
 
-class ChangeEmailForm(CurrentPasswordForm):
-    """A new email address (the signup's field and rules) and the current password."""
+class ChangeEmailForm(OwnAccountForm):
+    """A new email address (the signup's field and rules), after "confirm it's you"."""
 
     error_messages = {
         "same_email": _("That is already your email address. Enter the new one."),
@@ -103,8 +108,6 @@ class ChangeEmailForm(CurrentPasswordForm):
     }
 
     email = AccountForm.base_fields["email"]
-
-    field_order = ["email", "current_password"]
 
     def __init__(self, user, *args, hide_taken=False, **kwargs):
         super().__init__(user, *args, **kwargs)

@@ -2,7 +2,8 @@
 
 Asked at most once every CONFIRM_SECONDS: a proof (a login, or this page) is remembered in the session as a
 timestamp. Pages that change a way in (passwords, passkeys, two-step verification, the address) use
-ConfirmItsYouRequired; the page itself takes the password, and a passkey where the person has one.
+ConfirmItsYouRequired; the page itself takes the password, and a passkey where the person has one (a
+person with passkeys and no password confirms with a passkey only).
 """
 
 import time
@@ -76,7 +77,13 @@ CONFIRM_INTRO = gettext_lazy(
 )
 
 
-def confirmed_response(request):
+def confirmed_next(request):
+    """The person has just confirmed it is them (a password or a passkey): remember it, say so, and return
+    where to go next."""
     remember_confirmed(request)
     messages.success(request, _("Thank you. You can carry on."))
-    return HttpResponseRedirect(safe_next(request))
+    return safe_next(request)
+
+
+def confirmed_response(request):
+    return HttpResponseRedirect(confirmed_next(request))

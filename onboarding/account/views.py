@@ -11,9 +11,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -22,7 +23,13 @@ from django.views.generic import FormView, TemplateView, View
 
 from onboarding import timezones
 from onboarding.account.forms import ChangePasswordForm, DeleteAccountForm, DetailsForm
-from onboarding.account.reauth import CONFIRM_INTRO, CONFIRM_TITLE, ConfirmPasswordForm, confirmed_response
+from onboarding.account.reauth import (
+    CONFIRM_INTRO,
+    CONFIRM_TITLE,
+    ConfirmItsYouRequired,
+    ConfirmPasswordForm,
+    confirmed_response,
+)
 from onboarding.account.services import change_password, delete_account, update_details
 from onboarding.models import ReviewStatus
 from onboarding.session_keys import DELETED_KEY, PENDING_EMAIL_KEY
@@ -68,6 +75,10 @@ class AccountView(AccountPage, TemplateView):
         context = super().get_context_data(**kwargs)
         context["review"] = review_in_words(context["profile"])
         context["pending_email"] = self.request.session.get(PENDING_EMAIL_KEY)
+        passkeys = list(self.request.user.passkeys.all())
+        # The last way in cannot be removed: no usable password and this one passkey.
+        context["passkeys"] = passkeys
+        context["only_way_in"] = len(passkeys) == 1 and not self.request.user.has_usable_password()
         if not self.request.user.email_verified_at:
             # "Send it again" (verification.views.ResendConfirmationView) mails this account.
             remember_confirmation(self.request, self.request.user)
@@ -120,23 +131,34 @@ class EditDetailsView(AccountFormView):
         return super().form_valid(form)
 
 
-class ChangePasswordView(AccountFormView):
-    """Change the password; this session stays logged in, every other one ends."""
+class ChangePasswordView(ConfirmItsYouRequired, AccountFormView):
+    """Change the password, or set one where there is none (a person with passkeys only); this session stays
+    logged in, every other one ends."""
 
     form_class = ChangePasswordForm
-    title = gettext_lazy("Change password")
     intro = gettext_lazy("After the change, you stay logged in here and every other device is logged out.")
-    button = gettext_lazy("Change password")
+
+    def get_context_data(self, **kwargs):
+        if self.request.user.has_usable_password():
+            self.title = self.button = _("Change password")
+        else:
+            self.title, self.button = _("Set a password"), _("Set the password")
+            self.intro = _("Then you can log in with your password as well as with a passkey.")
+        return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
+        had_password = self.request.user.has_usable_password()
         change_password(user=self.request.user, password=form.cleaned_data["new_password1"])
         update_session_auth_hash(self.request, self.request.user)
-        messages.success(self.request, _("Your password has been changed. Other devices have been logged out."))
+        if had_password:
+            messages.success(self.request, _("Your password has been changed. Other devices have been logged out."))
+        else:
+            messages.success(self.request, _("Your password has been set. Other devices have been logged out."))
         return super().form_valid(form)
 
 
-class DeleteAccountView(AccountFormView):
-    """Delete the account for good, after the password and an explicit confirmation."""
+class DeleteAccountView(ConfirmItsYouRequired, AccountFormView):
+    """Delete the account for good, after "confirm it's you" and an explicit confirmation."""
 
     form_class = DeleteAccountForm
     title = gettext_lazy("Delete your account")
@@ -155,12 +177,33 @@ class DeleteAccountView(AccountFormView):
 
 
 class ConfirmItsYouView(AccountFormView):
-    """Confirm it's you (account/reauth.py): the password, then back to the page that asked."""
+    """Confirm it's you (account/reauth.py): the password or a passkey, then back to the page that asked.
+
+    A person without a password sees only "Use a passkey" (passkeys/views.py's ConfirmWithPasskeyView).
+    """
 
     form_class = ConfirmPasswordForm
+    template_name = "onboarding/account/confirm.html"
     title = CONFIRM_TITLE
     intro = CONFIRM_INTRO
     button = gettext_lazy("Continue")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        passkey_url = reverse("onboarding:confirm_with_passkey")
+        if self.request.GET.get("next"):
+            passkey_url += "?" + urlencode({"next": self.request.GET["next"]})
+        return super().get_context_data(
+            has_password=user.has_usable_password(),
+            has_passkeys=user.passkeys.exists(),
+            passkey_url=passkey_url,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_usable_password():
+            return redirect(request.get_full_path())  # nothing to check: the page offers the passkey only
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         return confirmed_response(self.request)

@@ -144,9 +144,12 @@ class PasswordResetRequestForm(PasswordResetForm):
     )
 
     def get_users(self, email):
-        """Active accounts with this address, whatever its case, that have a password to reset."""
-        users = User.objects.with_email(email).filter(is_active=True).select_related("profile")
-        return [user for user in users if user.has_usable_password()]
+        """Active accounts with this address, whatever its case, with or without a password.
+
+        Django's form leaves out accounts without a usable password; ours must not: a person with passkeys
+        only, who lost the device, recovers by this link (a new password or a new passkey).
+        """
+        return list(User.objects.with_email(email).filter(is_active=True).select_related("profile"))
 
 
 class NewPasswordForm(PasswordRulesMixin, SetPasswordForm):

@@ -1,5 +1,7 @@
 """A forgotten password: Django's reset views, in our look, rate-limited, telling nobody which addresses exist."""
 
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
@@ -11,6 +13,7 @@ from onboarding.limits import remember_device
 from onboarding.login.flow import mail_reset_link
 from onboarding.login.forms import NewPasswordForm, PasswordResetRequestForm
 from onboarding.login.services import reset_password
+from onboarding.passkeys.views import answer_redirect, passkey_instead_of_password
 from onboarding.verification.views import link_problem
 
 
@@ -28,10 +31,29 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """Choose a new password from a valid link; any other link gets our page saying what to do."""
+    """Choose a new password from a valid link, or add a passkey instead; any other link gets our page saying
+    what to do."""
 
     form_class = NewPasswordForm
     success_url = reverse_lazy("password_reset_complete")
+
+    def post(self, request, *args, **kwargs):
+        if "step" in request.POST:  # "Add a passkey instead": the page's script, through JSON
+            return passkey_instead_of_password(request, self.user, self.passkey_added)
+        return super().post(request, *args, **kwargs)
+
+    def passkey_added(self, user):
+        """The link is spent (the password hash changed); log the person in if the account may be used."""
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        if user.is_active:
+            login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(self.request, _("Your passkey has been added, and you are logged in."))
+            response = answer_redirect(reverse("onboarding:account"))
+        else:
+            messages.success(self.request, _("Your passkey has been added."))
+            response = answer_redirect(reverse("login"))
+        remember_device(self.request, response, user)
+        return response
 
     def render_to_response(self, context, **response_kwargs):
         if self.validlink:

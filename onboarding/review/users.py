@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from onboarding import links
 from onboarding.account.services import keep_decisions_of
-from onboarding.models import Profile, ReviewStatus, User
+from onboarding.models import Passkey, Profile, ReviewStatus, User
+from onboarding.passkeys.flow import PASSKEY_REMOVED, passkey_changed
+from onboarding.passkeys.services import remove_passkey
 from onboarding.review import risk as signup_risk
 from onboarding.review.export import csv_response
 from onboarding.review.privileges import PRIVILEGE_FIELDS, PrivilegeRules
@@ -117,6 +119,30 @@ class ProfileInline(admin.StackedInline):
         )
 
 
+class PasskeyInline(admin.TabularInline):
+    """A user's passkeys, read-only; a superuser may remove one (a lost or stolen device), which is logged with
+    the user's other changes. Nobody adds or edits one here: only the person's own device can make it."""
+
+    model = Passkey
+    fk_name = "user"
+    extra = 0
+    fields = ("name", "made_with", "created_at", "last_used_at", "backed_up")
+    readonly_fields = fields
+    verbose_name_plural = _("passkeys (only a superuser can remove one)")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("onboarding.view_user") or request.user.has_perm("onboarding.change_user")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
 class EmailConfirmedFilter(admin.SimpleListFilter):
     title = _("email confirmed")
     parameter_name = "email_confirmed"
@@ -156,7 +182,7 @@ class UserChangeList(ChangeList):
 class UserAdmin(PrivilegeRules, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
-    inlines = [ProfileInline]
+    inlines = [ProfileInline, PasskeyInline]
     fieldsets = (
         (None, {"fields": ("username", "password", "email", "is_active")}),
         (
@@ -253,9 +279,25 @@ class UserAdmin(PrivilegeRules, DjangoUserAdmin):
     def get_inline_instances(self, request, obj=None):
         # Like the password and permissions, the profile is filled in once the user exists;
         # accounts that never signed up (staff made by createsuperuser) have no answers to review.
-        if obj is None or not Profile.objects.filter(user=obj).exists():
+        # Passkeys are listed for a user who has some.
+        if obj is None:
             return []
-        return super().get_inline_instances(request, obj)
+        shown = {
+            ProfileInline: Profile.objects.filter(user=obj).exists(),
+            PasskeyInline: Passkey.objects.filter(user=obj).exists(),
+        }
+        return [inline for inline in super().get_inline_instances(request, obj) if shown.get(type(inline), True)]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Passkey:
+            return super().save_formset(request, form, formset, change)
+        # Removals only (nothing else is editable), through the service; the change message that
+        # log_change records names each removed passkey, as for any inline.
+        formset.save(commit=False)
+        for passkey in formset.deleted_objects:
+            remove_passkey(passkey)
+            passkey_changed(request, form.instance, PASSKEY_REMOVED, passkey.name)
+        return None
 
     def get_urls(self):
         opts = self.opts
