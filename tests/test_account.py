@@ -1,7 +1,9 @@
 """The account home: each action with the test client, asserting what is stored and what the person sees."""
 
 import json
+import time
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -10,8 +12,10 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
+from onboarding.account.reauth import CONFIRM_SECONDS
 from onboarding.models import Profile, ReviewStatus, SignupDraft, User
 from onboarding.review.services import review_signups
+from onboarding.session_keys import CONFIRMED_AT_KEY
 from tests.conftest import PASSWORD
 from tests.servers import client_address
 
@@ -77,40 +81,41 @@ def test_edit_details_saves_them_with_the_signup_rules(client, person):
     assert "Your details have been saved." in text(client.get("/account/"))
 
 
-def test_change_password_needs_the_current_one_and_the_signup_rules(client, person):
+def test_change_password_needs_the_signup_rules(client, person):
     # The rules are listed before anything is typed, as on the signup's account step.
     page = client.get("/account/password/").content.decode()
     assert page.count('<li class="password-rule">') == 6 and "At least 15 characters." in page
-    page = text(client.post("/account/password/", {"current_password": "", "new_password1": "", "new_password2": ""}))
-    assert "Enter your current password." in page and "Enter a password." in page
+    # "Confirm it's you" asked for the current password (the login did, moments ago): this page does not.
+    assert 'name="current_password"' not in page
+    page = text(client.post("/account/password/", {"new_password1": "", "new_password2": ""}))
+    assert "Enter a password." in page
 
-    page = text(
-        client.post(
-            "/account/password/",
-            {"current_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-        )
-    )
-    assert "That is not your current password." in page
-
-    page = text(
-        client.post(
-            "/account/password/",
-            {"current_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
-        )
-    )
+    page = text(client.post("/account/password/", {"new_password1": "12345678", "new_password2": "12345678"}))
     assert "Your password is 8 characters long. Make it at least 15 characters" in page
     assert "Your password is on a list of leaked or common passwords" in page
     assert "Your password does not meet the rules marked under the password field." in page
     assert "For your security, we never send a password back to the page" in page
     page = text(
-        client.post(
-            "/account/password/",
-            {"current_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"},
-        )
+        client.post("/account/password/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"})
     )
     assert "The two passwords do not match." in page
     person.refresh_from_db()
     assert person.check_password(PASSWORD)
+
+
+@pytest.mark.parametrize("path", ["/account/password/", "/account/delete/", "/account/email/"])
+def test_changes_to_a_way_in_ask_to_confirm_its_you_after_5_minutes(client, person, path):
+    session = client.session
+    session[CONFIRMED_AT_KEY] = time.time() - CONFIRM_SECONDS - 1
+    session.save()
+    asked = client.get(path)
+    assert asked.status_code == 302 and asked["Location"] == f"/account/confirm/?next={quote(path, safe='')}"
+    data = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, "confirm": "on", "email": "n@example.com"}
+    assert client.post(path, data)["Location"].startswith("/account/confirm/")  # not acted on
+    person.refresh_from_db()
+    assert person.check_password(PASSWORD) and User.objects.filter(pk=person.pk).exists()
+    client.post(asked["Location"], {"current_password": PASSWORD})
+    assert client.get(path).status_code == 200
 
 
 def test_change_password_keeps_this_session_and_ends_the_others(client, person):
@@ -120,7 +125,7 @@ def test_change_password_keeps_this_session_and_ends_the_others(client, person):
 
     response = client.post(
         "/account/password/",
-        {"current_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert response["Location"] == "/account/"
     person.refresh_from_db()
@@ -132,11 +137,10 @@ def test_change_password_keeps_this_session_and_ends_the_others(client, person):
     assert client.post("/login/", {"username": "Taken", "password": NEW_PASSWORD})["Location"] == "/account/"
 
 
-def test_delete_needs_the_password_and_the_confirmation(client, person):
-    page = text(client.post("/account/delete/", {"current_password": PASSWORD}))
+def test_delete_needs_the_confirmation(client, person):
+    page = text(client.post("/account/delete/", {}))
     assert "Tick the box to confirm that you want to delete your account." in page
-    page = text(client.post("/account/delete/", {"current_password": "wrong", "confirm": "on"}))
-    assert "That is not your current password." in page
+    assert 'name="current_password"' not in page
     assert User.objects.filter(pk=person.pk).exists()
 
 
@@ -156,7 +160,7 @@ def test_delete_removes_the_account_keeps_the_reviewers_history_without_the_name
     other_device = Client()
     other_device.force_login(person)
 
-    response = client.post("/account/delete/", {"current_password": PASSWORD, "confirm": "on"}, follow=True)
+    response = client.post("/account/delete/", {"confirm": "on"}, follow=True)
 
     assert response.redirect_chain[-1][0] == "/account/deleted/"
     assert "Your account has been deleted" in text(response)
@@ -220,36 +224,20 @@ def test_the_done_page_in_approval_mode_says_the_account_awaits_review(signup, c
     assert client.get("/signup/")["Location"] == "/signup/account/"
 
 
-@pytest.mark.parametrize("path", ["/account/password/", "/account/delete/", "/account/email/"])
-def test_password_checks_on_the_account_pages_are_limited_like_login(settings, client, person, path):
+def test_password_checks_of_confirm_its_you_are_limited_like_login(settings, client, person):
     settings.LOGIN_RATE_LIMIT = "3/h"
     # A fresh address: with Redis the counters outlive the test's database transaction.
     client.defaults["REMOTE_ADDR"] = client_address(3600)
-    wrong = {
-        "current_password": "not the password at all",
-        "confirm": "on",
-        "email": "new@example.com",
-        "new_password1": NEW_PASSWORD,
-        "new_password2": NEW_PASSWORD,
-    }
     for _ in range(3):
-        page = client.post(path, wrong)
+        page = client.post("/account/confirm/", {"current_password": "not the password at all"})
         assert page.status_code == 200 and "That is not your current password." in page.content.decode()
-    refused = client.post(path, {**wrong, "current_password": PASSWORD})
+    refused = client.post("/account/confirm/", {"current_password": PASSWORD})
     assert refused.status_code == 429
     assert "Return to your account" in refused.content.decode()
-    person.refresh_from_db()
-    assert person.check_password(PASSWORD) and person.email == "taken@example.com"
 
 
 def test_change_password_reports_every_problem_in_one_round(client, person):
-    page = text(
-        client.post(
-            "/account/password/",
-            {"current_password": "not my password", "new_password1": "short one", "new_password2": "short two"},
-        )
-    )
-    assert "That is not your current password." in page
+    page = text(client.post("/account/password/", {"new_password1": "short one", "new_password2": "short two"}))
     assert "The two passwords do not match." in page
     assert "Your password is 9 characters long. Make it at least 15 characters" in page
 

@@ -46,6 +46,7 @@ def test_production_refuses_to_start_without_a_site_url(site_url, says):
     ("path", "data"),
     [
         ("/login/", {"username": "Taken", "password": "a secret guess"}),
+        ("/account/confirm/", {"current_password": "a secret guess"}),
         ("/account/password/", {"current_password": "a secret guess", "new_password1": "x", "new_password2": "x"}),
         ("/account/email/", {"email": "new@example.com", "current_password": "a secret guess"}),
         ("/account/delete/", {"current_password": "a secret guess", "confirm": "on"}),
