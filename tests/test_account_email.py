@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from onboarding import links
 from onboarding.models import User
-from tests.conftest import PASSWORD
 from tests.mailserver import link_in, text_of
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 
 from onboarding.models import Passkey, User
+from tests.soft_authenticator import SoftAuthenticator
 from tests.test_admin import CHANGELIST, staff_client
 from tests.test_admin_privileges import change_form_data
 from tests.test_passkeys_manage import stored_passkey
-from tests.soft_authenticator import SoftAuthenticator
 
 pytestmark = pytest.mark.django_db
 

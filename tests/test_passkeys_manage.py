@@ -104,8 +104,11 @@ def stored_passkey(user, authenticator, name="Old laptop"):
             "Edge on Windows",
         ),
         ("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Linux"),
-        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-         "Version/18.1 Safari/605.1.15", "Safari on macOS"),  # fmt: skip
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/18.1 Safari/605.1.15",
+            "Safari on macOS",
+        ),  # fmt: skip
         ("curl/8.5.0", ""),
         ("", ""),
     ],
@@ -274,7 +277,7 @@ def test_a_passkey_only_person_sets_a_password_then_may_remove_the_passkey(clien
     url = reverse("onboarding:account_password")
     assert "Set a password" in client.get("/account/").content.decode()
     page = client.get(url).content.decode()
-    assert "<h1 class=\"mb-4\">Set a password</h1>" in page and 'name="current_password"' not in page
+    assert '<h1 class="mb-4">Set a password</h1>' in page and 'name="current_password"' not in page
     done = client.post(url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, follow=True)
     assert "Your password has been set." in done.content.decode()
     passkey_only.refresh_from_db()
