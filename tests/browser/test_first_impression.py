@@ -140,7 +140,7 @@ def test_the_account_page_on_a_phone_has_44px_actions_in_groups(page_in, languag
     sign_up(page)
     page.goto("/account/")
     actions = page.locator("main .account-action, main .account-delete")
-    assert actions.count() == 5
+    assert actions.count() == 6  # details, email, data, password, "Add a passkey", delete
     for action in actions.all():
         box = action.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, action.inner_text()
