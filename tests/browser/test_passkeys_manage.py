@@ -117,7 +117,7 @@ def passkey_states(page, sent_mail, username="minji"):
 
     # The device is lost: log out, and recover by the reset link with a passkey on a new device.
     device.lose_everything()
-    page.locator("header form[action=\"/logout/\"] button").click()
+    page.locator('header form[action="/logout/"] button').click()
     page.wait_for_url("**/")
     page.goto("/password-reset/")
     page.fill("#id_email", f"{username}@example.com")
@@ -168,9 +168,9 @@ def test_a_password_user_adds_a_passkey_confirms_with_it_and_removes_it(page, se
     [credential] = device.credentials()
     assert credential["rpId"] == "localhost" and credential["isResidentCredential"]
     [passkey] = User.objects.get(username="minji").passkeys.all()
-    assert passkey.credential_id.rstrip("=") == credential["credentialId"].replace("+", "-").replace(
-        "/", "_"
-    ).rstrip("=")
+    assert passkey.credential_id.rstrip("=") == credential["credentialId"].replace("+", "-").replace("/", "_").rstrip(
+        "="
+    )
 
     # Five minutes later, removing asks to confirm it's you: with the passkey, no password typed.
     lapse_confirmation(page)
