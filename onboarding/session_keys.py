@@ -40,5 +40,8 @@ DELETED_KEY = "account_deleted"
 
 # The person's time zone, as the browser reported it at signup (timezones.py).
 TIME_ZONE_KEY = "time_zone"
+# This session's row in "Where you're logged in" (security/sessions.py): {"hash": SHA-256 of the session key
+# when the row was last written, "seen": when (a timestamp)}, so "last active" is written only every few minutes.
+ACCOUNT_SESSION_KEY = "account_session"
 # When a staff member was last seen, for the idle timeout (infra/middleware.py).
 STAFF_SEEN_KEY = "staff_last_seen"

@@ -24,6 +24,7 @@ from onboarding import timezones
 from onboarding.account.forms import ChangePasswordForm, DeleteAccountForm, DetailsForm
 from onboarding.account.services import change_password, delete_account, update_details
 from onboarding.models import ReviewStatus
+from onboarding.security import events
 from onboarding.session_keys import DELETED_KEY, PENDING_EMAIL_KEY
 from onboarding.verification.flow import remember_confirmation
 
@@ -67,6 +68,7 @@ class AccountView(AccountPage, TemplateView):
         context = super().get_context_data(**kwargs)
         context["review"] = review_in_words(context["profile"])
         context["pending_email"] = self.request.session.get(PENDING_EMAIL_KEY)
+        context["security_events"] = events.recent(self.request.user)
         if not self.request.user.email_verified_at:
             # "Send it again" (verification.views.ResendConfirmationView) mails this account.
             remember_confirmation(self.request, self.request.user)
@@ -128,8 +130,13 @@ class ChangePasswordView(AccountFormView):
     button = gettext_lazy("Change password")
 
     def form_valid(self, form):
-        change_password(user=self.request.user, password=form.cleaned_data["new_password1"])
+        change_password(
+            user=self.request.user,
+            password=form.cleaned_data["new_password1"],
+            keep_session=self.request.session.session_key,
+        )
         update_session_auth_hash(self.request, self.request.user)
+        events.record(self.request, self.request.user, "password_changed")
         messages.success(self.request, _("Your password has been changed. Other devices have been logged out."))
         return super().form_valid(form)
 

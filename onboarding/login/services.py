@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from onboarding import funnel, links
 from onboarding.mail.queue import queue_mail
+from onboarding.security.sessions import end_sessions
 
 
 def send_password_reset(*, user, reset_url, discard=False):
@@ -29,7 +30,7 @@ def send_password_reset(*, user, reset_url, discard=False):
 
 @transaction.atomic
 def reset_password(*, user, password):
-    """Set the new password (which ends the user's other sessions) and count the address as confirmed.
+    """Set the new password, end every session of the account, and count the address as confirmed.
 
     Only someone who read the mail at that address could get here.
     """
@@ -40,4 +41,5 @@ def reset_password(*, user, password):
         fields.append("email_verified_at")
         transaction.on_commit(lambda: funnel.record("confirmed"))
     user.save(update_fields=fields)
+    end_sessions(user=user)
     return user
