@@ -302,3 +302,24 @@ def test_staff_who_are_not_superusers_have_no_end_all_sessions(minji, make_user,
     victim = logged_in()
     client.post("/admin/onboarding/user/", {"action": "end_all_sessions", "_selected_action": [minji.pk]})
     assert is_logged_in(victim)
+
+
+def test_a_reset_from_a_browser_logged_in_to_the_account_ends_it_too(minji, sent_mail):
+    other, here = logged_in(FIREFOX), logged_in(SAFARI)
+    here.post("/password-reset/", {"email": "minji@example.com"})
+    [message] = sent_mail()
+    form = here.get(link_in(message.body, "/password-reset/").removeprefix("http://testserver"), follow=True)
+    response = here.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/password-reset/done/"
+    assert not is_logged_in(other) and not is_logged_in(here)
+    assert not AccountSession.objects.exists()
+
+
+def test_a_superuser_ending_their_own_sessions_keeps_the_one_they_use(admin_user, admin_client):
+    elsewhere = Client()
+    elsewhere.force_login(admin_user)
+    response = admin_client.post(
+        "/admin/onboarding/user/", {"action": "end_all_sessions", "_selected_action": [admin_user.pk]}, follow=True
+    )
+    assert response.status_code == 200 and "Ended 1 session of 1 user." in response.content.decode()
+    assert is_logged_in(admin_client) and not is_logged_in(elsewhere)

@@ -63,7 +63,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         )
 
     def form_valid(self, form):
-        reset_password(user=form.user, password=form.cleaned_data["new_password1"])
+        reset_password(
+            user=form.user, password=form.cleaned_data["new_password1"], keep_session=self.request.session.session_key
+        )
         events.record(self.request, form.user, "password_reset")
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         response = redirect(self.success_url)

@@ -414,7 +414,7 @@ class UserAdmin(PrivilegeRules, DjangoUserAdmin):
 
     @admin.action(permissions=["end_sessions"], description=_("End all sessions of selected %(verbose_name_plural)s"))
     def end_all_sessions(self, request, queryset):
-        ended, people = end_sessions_by_staff(users=queryset)
+        ended, people = end_sessions_by_staff(users=queryset, keep=request.session.session_key)
         message = ngettext(
             "Ended %(sessions)d session of %(people)d user.", "Ended %(sessions)d sessions of %(people)d users.", ended
         ) % {"sessions": ended, "people": people}

@@ -79,16 +79,19 @@ def session_store():
 # Writes -----------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def start_session(request, user):
-    """At login: the row of this session (replacing the one of its key before the login, if any)."""
+    """At login: the row of this session (replacing the one of its key before the login, if any).
+
+    One INSERT for a new login: the key was just made, so no row can have it yet.
+    """
     session = request.session
     if not session.session_key:
         session.save()
     now = timezone.now()
     digest = key_hash(session.session_key)
     earlier = (session.get(ACCOUNT_SESSION_KEY) or {}).get("hash")
-    AccountSession.objects.filter(key_hash__in={digest, earlier} - {None}).delete()
+    if earlier:  # logged in again in a session that was logged in
+        AccountSession.objects.filter(key_hash__in={digest, earlier}).delete()
     AccountSession.objects.create(
         user=user,
         key_hash=digest,
@@ -142,10 +145,14 @@ def end_sessions(*, user, keep=None):
 
 
 @transaction.atomic
-def end_sessions_by_staff(*, users):
-    """A superuser's "End all sessions": every session of these users ends, and each one's security log says
-    so. Returns (sessions ended, users who had any)."""
-    rows = list(AccountSession.objects.filter(user__in=users))
+def end_sessions_by_staff(*, users, keep=None):
+    """A superuser's "End all sessions": every session of these users ends (but `keep`, the key of the
+    superuser's own, should they be among them), and each one's security log says so. Returns (sessions
+    ended, users who had any)."""
+    rows = AccountSession.objects.filter(user__in=users)
+    if keep:
+        rows = rows.exclude(key_hash=key_hash(keep))
+    rows = list(rows)
     owners = sorted({row.user_id for row in rows})
     SecurityEvent.objects.bulk_create(
         [SecurityEvent(user_id=owner, kind="sessions_ended_by_staff") for owner in owners], batch_size=1000
@@ -157,6 +164,11 @@ def end_session(*, user, session_id, keep):
     """End one other session of `user`; 0 when it is not theirs, is already gone, or is the one kept."""
     rows = AccountSession.objects.filter(user=user, pk=session_id).exclude(key_hash=key_hash(keep or ""))
     return end(rows)
+
+
+def forget_sessions(*, user):
+    """Unlist every session of `user`, leaving the stores alone (for sessions that Django ends by itself)."""
+    AccountSession.objects.filter(user=user).delete()
 
 
 def forget_session(request):
@@ -186,8 +198,9 @@ class SessionActivityMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        # Without a session cookie there was no session before (a login made its row itself).
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # Without a session cookie there was no session before (a login makes its row itself).
+        # A request that never read the session (so never asked who the user is) leaves it unread.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.session.accessed:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 note_activity(request)
