@@ -211,6 +211,11 @@ def personal_data(user):
             "review_status": profile.review_status,
             "reviewed_at": profile.reviewed_at,
         },
+        # Where they are logged in and their security log (onboarding/security/).
+        "sessions": list(
+            user.account_sessions.values("browser", "system", "ip", "started_at", "last_active_at").order_by("pk")
+        ),
+        "security_log": list(user.security_events.values("kind", "at", "browser", "system", "ip").order_by("pk")),
     }
 
 
