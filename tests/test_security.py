@@ -339,3 +339,15 @@ def test_a_superuser_ending_their_own_sessions_keeps_the_one_they_use(admin_user
     )
     assert response.status_code == 200 and "Ended 1 session of 1 user." in response.content.decode()
     assert is_logged_in(admin_client) and not is_logged_in(elsewhere)
+
+
+@pytest.mark.parametrize("engine", ["database", pytest.param("redis", marks=pytest.mark.redis)])
+def test_clearsessions_unlists_sessions_older_than_a_session_lives(minji, settings, engine):
+    from django.core.management import call_command
+
+    settings.SESSION_ENGINE = ENGINES[engine]
+    logged_in(FIREFOX)
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)):
+        fresh = logged_in(SAFARI)
+        call_command("clearsessions")
+    assert list(AccountSession.objects.values_list("key_hash", flat=True)) == [key_hash(fresh.session.session_key)]

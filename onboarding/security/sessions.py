@@ -177,6 +177,12 @@ def forget_session(request):
         AccountSession.objects.filter(key_hash=key_hash(request.session.session_key)).delete()
 
 
+def forget_expired():
+    """Unlist sessions inactive for longer than a session lives (`manage.py clearsessions`, either store)."""
+    since = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    AccountSession.objects.filter(last_active_at__lte=since).delete()
+
+
 # Reads ------------------------------------------------------------------------------------------------
 
 
