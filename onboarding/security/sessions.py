@@ -18,7 +18,7 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -119,8 +119,11 @@ def note_activity(request):
     changes = {"key_hash": digest, "sealed_key": seal(session.session_key), "last_active_at": now}
     updated = AccountSession.objects.filter(user=request.user, key_hash=info.get("hash") or digest).update(**changes)
     if not updated:  # a session from before this table, or one whose row is gone: listed from now on
-        AccountSession.objects.filter(key_hash=digest).delete()
-        AccountSession.objects.create(user=request.user, started_at=now, **changes, **client_of(request))
+        try:
+            with transaction.atomic():
+                AccountSession.objects.create(user=request.user, started_at=now, **changes, **client_of(request))
+        except IntegrityError:
+            pass  # a request of the same session running alongside this one listed it first
     session[ACCOUNT_SESSION_KEY] = {"hash": digest, "seen": int(now.timestamp())}
 
 
