@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "onboarding.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "onboarding.infra.middleware.StaffIdleTimeout",
+    # After the idle timeout (which may log out); writes "last active" at most every 5 minutes.
+    "onboarding.security.sessions.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]

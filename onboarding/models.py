@@ -484,3 +484,49 @@ class Passkey(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AccountSession(models.Model):
+    """One place an account is logged in ("Where you're logged in"), whichever store holds the session.
+
+    Keyed by the SHA-256 of the session key, never the key: a leaked row opens no session. Ending the
+    session needs its key, so `sealed_key` holds it encrypted with a key derived from SECRET_KEY
+    (onboarding/security/sessions.py). Written at login, at most every few minutes while in use, and
+    deleted when the session ends.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_sessions")
+    key_hash = models.CharField(max_length=64, unique=True)
+    sealed_key = models.CharField(max_length=200)
+    browser = models.CharField(_("browser"), max_length=100, blank=True)
+    system = models.CharField(_("system"), max_length=100, blank=True)
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    last_active_at = models.DateTimeField(_("last active"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        indexes = [models.Index(fields=["user", "last_active_at"], name="account_session_user_idx")]
+
+    def __str__(self):
+        return f"session #{self.pk}"
+
+
+class SecurityEvent(models.Model):
+    """Something that changed how an account logs in (or a login), for the person's security log."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events")
+    kind = models.CharField(_("what"), max_length=40)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    browser = models.CharField(_("browser"), max_length=100, blank=True)
+    system = models.CharField(_("system"), max_length=100, blank=True)
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        indexes = [models.Index(fields=["user", "-at"], name="security_event_user_idx")]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"

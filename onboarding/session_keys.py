@@ -49,5 +49,8 @@ PASSKEY_NEW_HANDLE = "passkey_new_handle"
 # When this person last confirmed it is them ("confirm it's you", account/reauth.py): a timestamp.
 CONFIRMED_AT_KEY = "confirmed_at"
 
+# This session's row in "Where you're logged in" (security/sessions.py): {"hash": SHA-256 of the session key
+# when the row was last written, "seen": when (a timestamp)}, so "last active" is written only every few minutes.
+ACCOUNT_SESSION_KEY = "account_session"
 # When a staff member was last seen, for the idle timeout (infra/middleware.py).
 STAFF_SEEN_KEY = "staff_last_seen"

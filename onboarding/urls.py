@@ -18,6 +18,7 @@ from onboarding.account.views import (
 from onboarding.limits import guard_password_check, guard_signup
 from onboarding.pages.views import LandingView, LegalPageView
 from onboarding.passkeys.views import AddPasskeyView, ConfirmWithPasskeyView, RemovePasskeyView, RenamePasskeyView
+from onboarding.security.views import SessionsView
 from onboarding.signup.pages import AlreadyCreatedView, DoneView, StartOverView
 from onboarding.signup.resume import ResumeLinkSentView, ResumeSignupView
 from onboarding.signup.view import SignupWizard
@@ -55,6 +56,7 @@ urlpatterns = [
     path("account/delete/", DeleteAccountView.as_view(), name="account_delete"),
     path("account/deleted/", AccountDeletedView.as_view(), name="account_deleted"),
     path("account/data/", DownloadDataView.as_view(), name="account_data"),
+    path("account/sessions/", SessionsView.as_view(), name="account_sessions"),
     path("account/email/", ChangeEmailView.as_view(), name="account_email"),
     path("account/email/confirm/<str:token>/", ConfirmEmailChangeView.as_view(), name="confirm_email_change"),
     re_path(r"^signup/(?P<step>account|profile|confirm)/$", signup_wizard, name="signup_step"),

@@ -189,6 +189,7 @@ def test_download_your_data_is_everything_but_the_password_hash(client, person):
     data = json.loads(response.content)
     assert data["account"]["username"] == "Taken" and data["account"]["email"] == "taken@example.com"
     assert data["profile"]["real_name"] == "Taken Person" and data["profile"]["review_status"] == "pending"
+    assert [event["kind"] for event in data["security_log"]] == ["login"] and len(data["sessions"]) == 1
     assert "argon2" not in response.content.decode() and "password" not in response.content.decode()
 
 

@@ -19,6 +19,7 @@ from onboarding.account.reauth import ConfirmItsYouRequired
 from onboarding.account.services import change_email, email_change_problem, find_email_change
 from onboarding.account.views import AccountFormView
 from onboarding.limits import MAIL_REFUSAL
+from onboarding.security import events
 from onboarding.session_keys import PENDING_EMAIL_KEY
 from onboarding.verification.views import broken_link, link_problem
 
@@ -114,6 +115,7 @@ class ConfirmEmailChangeView(View):
         if user is None:
             return self.superseded(request)
         request.session.pop(PENDING_EMAIL_KEY, None)
+        events.record(request, user, "email_changed", to=user.previous_email, new_email=user.email)
         return self.changed(request)
 
     def changed(self, request, already=False):

@@ -1,6 +1,5 @@
 """A person managing their own account: details, email address, password, deletion. One transaction per change."""
 
-from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +11,7 @@ from onboarding import links
 from onboarding.identities import email_key
 from onboarding.mail.queue import queue_mail
 from onboarding.models import EmailChange, Profile, SignupDraft, User
+from onboarding.security.sessions import end_sessions
 
 
 @transaction.atomic
@@ -25,10 +25,11 @@ def update_details(*, user, real_name, preferred_name="", phone="", language, ti
 
 
 @transaction.atomic
-def change_password(*, user, password):
-    """Set a new password; sessions that checked the old one end (Django compares the session's password hash)."""
+def change_password(*, user, password, keep_session=None):
+    """Set a new password and end every session but `keep_session` (the key of the one that changed it)."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    end_sessions(user=user, keep=keep_session)
 
 
 @transaction.atomic
@@ -51,6 +52,7 @@ def delete_account(*, user):
     drafts.update(email="", email_key="")
     # The rows outlive the account (their links say it is gone) but forget the address asked for.
     EmailChange.objects.filter(user=user).update(email="", email_key="")
+    end_sessions(user=user)
     user.delete()
 
 
@@ -150,7 +152,8 @@ def send_email_in_use_notice(*, owner, login_url, reset_url):
 
 @transaction.atomic
 def change_email(*, change_id):
-    """Move the account to the address of the request `change_id` (confirmed by its link), and tell the old one.
+    """Move the account to the address of the request `change_id` (confirmed by its link); `previous_email` on the
+    returned user is the old one, which the view notifies (security/events.py).
 
     Returns the user, or None when the request can no longer be used (email_change_problem, checked again
     under the user's lock). Raises IntegrityError when another account took the address meanwhile.
@@ -167,15 +170,6 @@ def change_email(*, change_id):
     user.email = new_email
     user.email_verified_at = timezone.now()  # opening the link proved the address
     user.save(update_fields=["email", "email_verified_at"])
-    queue_mail(
-        "email_changed",
-        to=previous,
-        language=user.mail_language,
-        context={
-            "name": user.greeting_name,
-            "username": user.get_username(),
-            "new_email": new_email,
-            "contact": settings.SIGNUP_CONTACT_EMAIL,
-        },
-    )
+    # The notice to the old address is the security log's (security/events.py), sent by the view.
+    user.previous_email = previous
     return user

@@ -32,6 +32,7 @@ from onboarding.account.reauth import (
 )
 from onboarding.account.services import change_password, delete_account, update_details
 from onboarding.models import ReviewStatus
+from onboarding.security import events
 from onboarding.session_keys import DELETED_KEY, PENDING_EMAIL_KEY
 from onboarding.verification.flow import remember_confirmation
 
@@ -79,6 +80,7 @@ class AccountView(AccountPage, TemplateView):
         # The last way in cannot be removed: no usable password and this one passkey.
         context["passkeys"] = passkeys
         context["only_way_in"] = len(passkeys) == 1 and not self.request.user.has_usable_password()
+        context["security_events"] = events.recent(self.request.user)
         if not self.request.user.email_verified_at:
             # "Send it again" (verification.views.ResendConfirmationView) mails this account.
             remember_confirmation(self.request, self.request.user)
@@ -148,8 +150,13 @@ class ChangePasswordView(ConfirmItsYouRequired, AccountFormView):
 
     def form_valid(self, form):
         had_password = self.request.user.has_usable_password()
-        change_password(user=self.request.user, password=form.cleaned_data["new_password1"])
+        change_password(
+            user=self.request.user,
+            password=form.cleaned_data["new_password1"],
+            keep_session=self.request.session.session_key,
+        )
         update_session_auth_hash(self.request, self.request.user)
+        events.record(self.request, self.request.user, "password_changed")
         if had_password:
             messages.success(self.request, _("Your password has been changed. Other devices have been logged out."))
         else:
@@ -260,6 +267,11 @@ def personal_data(user):
             "review_status": profile.review_status,
             "reviewed_at": profile.reviewed_at,
         },
+        # Where they are logged in and their security log (onboarding/security/).
+        "sessions": list(
+            user.account_sessions.values("browser", "system", "ip", "started_at", "last_active_at").order_by("pk")
+        ),
+        "security_log": list(user.security_events.values("kind", "at", "browser", "system", "ip").order_by("pk")),
     }
 
 

@@ -151,8 +151,11 @@ class SessionStore(DbSessionStore):
 
     @classmethod
     def clear_expired(cls):
-        """The expired sessions (`manage.py clearsessions`), and the funnel's marks of the wizards they could hold."""
+        """The expired sessions (`manage.py clearsessions`), the funnel's marks of the wizards they could hold, and
+        their rows in "Where you're logged in"."""
         super().clear_expired()
         from onboarding.funnel import store
+        from onboarding.security.sessions import forget_expired
 
         store.clear_expired_marks()
+        forget_expired()

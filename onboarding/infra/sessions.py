@@ -13,6 +13,13 @@ class SessionStore(CacheSessionStore):
     the next request finds the session again. A key that is simply not there is still a new session.
     """
 
+    @classmethod
+    def clear_expired(cls):
+        """Redis expires the sessions by itself; `manage.py clearsessions` still unlists the ones that ended so."""
+        from onboarding.security.sessions import forget_expired
+
+        forget_expired()
+
     def load(self):
         session_data = self._cache.get(self.cache_key)
         if session_data is not None:

@@ -14,6 +14,7 @@ from onboarding.login.flow import mail_reset_link
 from onboarding.login.forms import NewPasswordForm, PasswordResetRequestForm
 from onboarding.login.services import reset_password
 from onboarding.passkeys.views import answer_redirect, passkey_instead_of_password
+from onboarding.security import events
 from onboarding.verification.views import link_problem
 
 
@@ -84,7 +85,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         )
 
     def form_valid(self, form):
-        reset_password(user=form.user, password=form.cleaned_data["new_password1"])
+        reset_password(
+            user=form.user, password=form.cleaned_data["new_password1"], keep_session=self.request.session.session_key
+        )
+        events.record(self.request, form.user, "password_reset")
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         response = redirect(self.success_url)
         # Whoever read the mail is the owner: this browser passes the username's login limit from now on.

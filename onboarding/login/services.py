@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from onboarding import funnel, links
 from onboarding.mail.queue import queue_mail
+from onboarding.security.sessions import end_sessions, forget_sessions
 
 
 def send_password_reset(*, user, reset_url, discard=False):
@@ -28,10 +29,12 @@ def send_password_reset(*, user, reset_url, discard=False):
 
 
 @transaction.atomic
-def reset_password(*, user, password):
-    """Set the new password (which ends the user's other sessions) and count the address as confirmed.
+def reset_password(*, user, password, keep_session=None):
+    """Set the new password, end every session of the account, and count the address as confirmed.
 
-    Only someone who read the mail at that address could get here.
+    Only someone who read the mail at that address could get here. `keep_session`: the key of the session the
+    reset runs in, left in its store for the rest of the request; if it was logged in to this account, Django
+    logs it out at its next request (the password it checked has changed), and it is no longer listed.
     """
     user.set_password(password)
     fields = ["password"]
@@ -40,4 +43,6 @@ def reset_password(*, user, password):
         fields.append("email_verified_at")
         transaction.on_commit(lambda: funnel.record("confirmed"))
     user.save(update_fields=fields)
+    end_sessions(user=user, keep=keep_session)
+    forget_sessions(user=user)
     return user

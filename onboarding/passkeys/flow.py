@@ -1,8 +1,6 @@
-"""What happens around a change to a person's passkeys, beyond the write itself."""
+"""What happens around a change to a person's passkeys, beyond the write itself: the security log and its mail."""
 
-import logging
-
-logger = logging.getLogger(__name__)
+from onboarding.security import events
 
 PASSKEY_ADDED = "passkey_added"
 PASSKEY_REMOVED = "passkey_removed"
@@ -11,7 +9,7 @@ PASSKEY_REMOVED = "passkey_removed"
 def passkey_changed(request, user, kind, passkey_name):
     """A passkey was added to or removed from `user`'s account (`kind`: PASSKEY_ADDED or PASSKEY_REMOVED).
 
-    For now only logged (the user's id, never their name or the passkey's); the mail that tells the account's
-    address is wired here.
+    Kept in their security log and mailed to the account's address (security/events.py), which names the
+    browser and network of `request`. The passkey's name stays out of the log: it is the person's own words.
     """
-    logger.info("Passkey change: %s (user %s)", kind, user.pk)
+    events.record(request, user, kind)

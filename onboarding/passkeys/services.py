@@ -9,6 +9,7 @@ from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from onboarding import funnel
 from onboarding.models import Passkey
+from onboarding.security.sessions import end_sessions, forget_sessions
 
 
 def new_user_handle():
@@ -107,4 +108,7 @@ def add_passkey_instead_of_password(*, user, new_passkey, name, made_with=""):
         fields.append("email_verified_at")
         transaction.on_commit(lambda: funnel.record("confirmed"))
     user.save(update_fields=fields)
+    # As after a new password: every session of the account ends (the one here is then logged in anew).
+    end_sessions(user=user)
+    forget_sessions(user=user)
     return passkey

@@ -15,8 +15,10 @@ from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +32,8 @@ from onboarding.review.export import csv_response
 from onboarding.review.privileges import PRIVILEGE_FIELDS, PrivilegeRules
 from onboarding.review.scale import EstimatedCountPaginator
 from onboarding.review.services import REVIEW_PERMISSION, review_signups
+from onboarding.security import events as security_events
+from onboarding.security.sessions import end_sessions_by_staff
 
 # Shown in a confirmation; the rest are counted, not listed (a selection can be a million users).
 LISTED_IN_CONFIRMATION = 20
@@ -190,6 +194,7 @@ class UserAdmin(PrivilegeRules, DjangoUserAdmin):
             {"classes": ("collapse",), "fields": PRIVILEGE_FIELDS},
         ),
         (_("Important dates"), {"fields": ("date_joined", "last_login", "email_verified_at")}),
+        (_("Security log"), {"fields": ("security_log",)}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),
@@ -205,7 +210,7 @@ class UserAdmin(PrivilegeRules, DjangoUserAdmin):
     search_help_text = _("Search by username, email address or full name.")
     date_hierarchy = "date_joined"
     ordering = ("-date_joined",)
-    actions = ["approve_selected", "reject_selected", "export_csv"]
+    actions = ["approve_selected", "reject_selected", "export_csv", "end_all_sessions"]
     review_confirmation_template = "admin/onboarding/user/review_confirmation.html"
     # At a million users a COUNT per page costs more than the page: counts are capped or estimated.
     show_full_result_count = False
@@ -261,7 +266,7 @@ class UserAdmin(PrivilegeRules, DjangoUserAdmin):
         readonly = (*super().get_readonly_fields(request, obj), "email_verified_at")
         if obj is not None:
             # What happened, not something to edit (and Django's split date/time inputs have no labels).
-            readonly = (*readonly, "date_joined", "last_login")
+            readonly = (*readonly, "date_joined", "last_login", "security_log")
         if obj is not None and not self.has_review_permission(request):
             # Activating an account is what approving does; only reviewers decide that.
             readonly = (*readonly, "is_active")
@@ -445,6 +450,41 @@ class UserAdmin(PrivilegeRules, DjangoUserAdmin):
                 % {"count": unchanged},
                 messages.INFO,
             )
+
+    def has_end_sessions_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.action(permissions=["end_sessions"], description=_("End all sessions of selected %(verbose_name_plural)s"))
+    def end_all_sessions(self, request, queryset):
+        ended, people = end_sessions_by_staff(users=queryset, keep=request.session.session_key)
+        message = ngettext(
+            "Ended %(sessions)d session of %(people)d user.", "Ended %(sessions)d sessions of %(people)d users.", ended
+        ) % {"sessions": ended, "people": people}
+        self.message_user(request, message, messages.SUCCESS if ended else messages.INFO)
+
+    @admin.display(description=_("last 20 events"))
+    def security_log(self, user):
+        recent = security_events.recent(user)
+        if not recent:
+            return gettext("Nothing recorded yet.")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    event.label,
+                    date_format(localtime(event.at), "DATETIME_FORMAT"),
+                    event.client or "-",
+                    event.ip or "-",
+                )
+                for event in recent
+            ),
+        )
+        return format_html(
+            '<table class="security-log"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            gettext("What"), gettext("When"), gettext("Browser"), gettext("IP address"), rows,
+        )  # fmt: skip
 
     @admin.action(permissions=["view"], description=_("Export selected %(verbose_name_plural)s to CSV"))
     def export_csv(self, request, queryset):

@@ -11,6 +11,7 @@ import pytest
 from tests.browser.conftest import fill_account, other_states, signup_states, submit
 from tests.browser.test_account_journeys import account_states
 from tests.browser.test_passkeys_manage import passkey_states
+from tests.browser.test_sessions import sessions_states
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +22,7 @@ WIDTHS = {"phone": (375, 812), "desktop": (1280, 800)}
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("language", ["en", "ko"])
-def test_save_screenshots(page_in, language, width, scheme, settings, sent_mail):
+def test_save_screenshots(page_in, language, width, scheme, settings, sent_mail, make_user):
     settings.ROOT_URLCONF = "tests.urls"
     OUTPUT.mkdir(exist_ok=True)
     viewport = {"width": WIDTHS[width][0], "height": WIDTHS[width][1]}
@@ -39,6 +40,9 @@ def test_save_screenshots(page_in, language, width, scheme, settings, sent_mail)
     for state in account_states(page, sent_mail):
         if state not in ("done", "landing-logged-in"):  # shot above, in signup_states
             saved.append(shoot(page, name, len(saved) + 1, f"account-{state}"))
+    make_user("minji", language=language)
+    for page, state in sessions_states(page_in, language, viewport=viewport, color_scheme=scheme):
+        saved.append(shoot(page, name, len(saved) + 1, f"account-{state}"))
     page = page_in(language, viewport=viewport, color_scheme=scheme)
     for state in passkey_states(page, sent_mail, username="passkeys"):
         saved.append(shoot(page, name, len(saved) + 1, f"passkeys-{state}"))

@@ -71,7 +71,9 @@ def test_a_person_manages_their_account_from_signup_to_deletion(page):
     with page.expect_download() as download:
         page.get_by_role("link", name="Download your data").click()
     data = json.loads(open(download.value.path(), encoding="utf-8").read())
-    assert data["profile"]["preferred_name"] == "MJ" and "password" not in json.dumps(data)
+    # No password hash anywhere (the security log names its events, "password_changed" among them).
+    assert data["profile"]["preferred_name"] == "MJ" and "password" not in json.dumps({**data, "security_log": []})
+    assert [event["kind"] for event in data["security_log"]][-2:] == ["password_changed", "login"]
 
     # Delete the account, then fail to log in.
     page.get_by_role("link", name="Delete your account").click()
