@@ -4,7 +4,6 @@ in), set a password without one, confirm it's you with a passkey, and recover a 
 reset link."""
 
 import json
-import logging
 import re
 import time
 
@@ -120,19 +119,18 @@ def test_made_with_names_the_browser_and_system(user_agent, expected):
 # Adding -----------------------------------------------------------------------------------------------
 
 
-def test_a_password_user_adds_a_passkey_and_sees_it_listed(client, person, authenticator, caplog):
+def test_a_password_user_adds_a_passkey_and_sees_it_listed(client, person, authenticator, sent_mail):
     page = client.get(ADD, HTTP_USER_AGENT=CHROME_ON_ANDROID).content.decode()
     assert 'value="Chrome on Android"' in page and 'data-passkey="create"' in page
-    with caplog.at_level(logging.INFO, logger="onboarding.passkeys.flow"):
-        done = add_passkey(client, authenticator, name="Chrome on Android", user_agent=CHROME_ON_ANDROID)
+    done = add_passkey(client, authenticator, name="Chrome on Android", user_agent=CHROME_ON_ANDROID)
     assert done.json() == {"redirect": "/account/"}
     [passkey] = person.passkeys.all()
     assert (passkey.name, passkey.made_with) == ("Chrome on Android", "Chrome on Android")
     assert passkey.credential_id == b64(authenticator.credentials[-1].id)
-    # The lead wires the mail here; the log names no person.
-    [record] = [r for r in caplog.records if r.name == "onboarding.passkeys.flow"]
-    assert "passkey_added" in record.getMessage()
-    assert person.username not in record.getMessage() and person.email not in record.getMessage()
+    # The security log keeps it, and the account's address is told (security/events.py).
+    assert person.security_events.filter(kind="passkey_added").count() == 1
+    [notice] = sent_mail()
+    assert notice.to == [person.email] and "A passkey was added" in notice.subject
 
     home = client.get("/account/").content.decode()
     assert "Your passkey “Chrome on Android” has been added." in home
@@ -235,7 +233,7 @@ def test_someone_elses_passkey_is_not_found(client, person, make_user, authentic
     assert theirs.name == "Old laptop"
 
 
-def test_a_password_user_removes_a_passkey_after_confirming(client, person, authenticator, caplog):
+def test_a_password_user_removes_a_passkey_after_confirming(client, person, authenticator):
     passkey = stored_passkey(person, authenticator)
     url = reverse("onboarding:passkey_remove", args=[passkey.pk])
     lapse(client)
@@ -245,11 +243,10 @@ def test_a_password_user_removes_a_passkey_after_confirming(client, person, auth
     client.post(f"{CONFIRM}?next={url}", {"current_password": PASSWORD})
     page = client.get(url).content.decode()
     assert "Remove the passkey “Old laptop” from your account?" in page
-    with caplog.at_level(logging.INFO, logger="onboarding.passkeys.flow"):
-        done = client.post(url, follow=True)
+    done = client.post(url, follow=True)
     assert "Your passkey “Old laptop” has been removed." in done.content.decode()
     assert not Passkey.objects.filter(pk=passkey.pk).exists()
-    assert any("passkey_removed" in r.getMessage() for r in caplog.records)
+    assert person.security_events.filter(kind="passkey_removed").exists()
 
 
 def test_the_last_way_in_cannot_be_removed(client, passkey_only, authenticator):
