@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,7 +13,7 @@ from django.views.generic import TemplateView
 
 from onboarding.models import ReviewStatus, User
 from onboarding.session_keys import RESEND_KEY, SUCCESS_KEYS, SUCCESS_UNTIL
-from onboarding.signup.state import SignupState
+from onboarding.signup.state import FIRST, SignupState, step_url
 
 DONE_PAGE_SECONDS = 10 * 60
 
@@ -35,6 +36,18 @@ def handed_over(session):
 def forget_handover(session):
     for key in (*SUCCESS_KEYS, SUCCESS_UNTIL):
         session.pop(key, None)
+
+
+def entry_url(session):
+    """Where a "Sign up" link takes this browser: the step GET /signup/ would send it to, so that a signup
+    costs no extra round trip; /signup/ itself only when it has work to do (a new signup after finishing
+    one forgets the done page's details there)."""
+    state = SignupState(session)
+    if state.stored:
+        return step_url(state.resume_step())
+    if handed_over(session):
+        return reverse("onboarding:signup")
+    return step_url(FIRST)
 
 
 def signed_in(request):
