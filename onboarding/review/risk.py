@@ -96,8 +96,11 @@ def busy_network(network, *, now=None):
     hour = int(now if now is not None else time.time()) // NETWORK_WINDOW
     counters = caches["ratelimit"]
     key = f"risk:network:{network}:{hour}"
-    counters.add(key, 0, timeout=2 * NETWORK_WINDOW)
-    count = counters.incr(key)
+    try:
+        count = counters.incr(key)  # the counter of a busy network is there already: one write
+    except ValueError:
+        # The first signup of this network this hour; of two at once, the one that did not add it counts on.
+        count = 1 if counters.add(key, 1, timeout=2 * NETWORK_WINDOW) else counters.incr(key)
     return count + (counters.get(f"risk:network:{network}:{hour - 1}") or 0) >= NETWORK_SIGNUPS
 
 

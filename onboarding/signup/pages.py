@@ -80,11 +80,17 @@ class DoneView(TemplateView):
         context = super().get_context_data(**kwargs)
         context.update({key: self.request.session.get(key, "") for key in SUCCESS_KEYS})
         # The account as it is now: the address may have been confirmed, or the signup approved, since.
-        account = User.objects.with_username(self.request.session["success_id"]).select_related("profile").first()
-        profile = getattr(account, "profile", None)
+        username, user = self.request.session["success_id"], self.request.user
+        if user.is_authenticated and user.get_username() == username:
+            account = user  # logged in to it: the authentication middleware has just read it
+        else:
+            account = User.objects.with_username(username).select_related("profile").first()
         confirmed = bool(account and account.email_verified_at)
-        approved = bool(profile and profile.review_status == ReviewStatus.APPROVED)
-        context["awaiting_review"] = settings.SIGNUP_REQUIRES_APPROVAL and not approved
+        if settings.SIGNUP_REQUIRES_APPROVAL:
+            profile = getattr(account, "profile", None)
+            context["awaiting_review"] = not (profile and profile.review_status == ReviewStatus.APPROVED)
+        else:
+            context["awaiting_review"] = False
         context["must_confirm"] = settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
         context["email_confirmed"] = confirmed
         context["confirmation_sent"] = RESEND_KEY in self.request.session and not confirmed
