@@ -49,7 +49,7 @@ def test_the_landing_page_has_one_call_to_action_and_says_how_long_it_takes(clie
     assert page.count('class="btn btn-primary') == 1
     # Straight to the first step: GET /signup/ would only redirect there.
     assert 'href="/signup/account/"' in page
-    assert "/account/\"" not in page.replace('href="/signup/account/"', "")
+    assert "/account/" not in page.replace("/signup/account/", "")  # no link to the account home
 
 
 def test_a_logged_in_person_is_greeted_and_sent_to_their_account(client, django_user_model):
