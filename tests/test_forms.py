@@ -29,6 +29,24 @@ def test_account_form_refuses_taken_username_and_email_whatever_the_case(existin
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "username, email, taken",
+    [
+        ("tAKEN", " TAKEN@example.COM ", {"username", "email"}),
+        ("taken", "new@example.com", {"username"}),
+        ("newcomer", "taken@EXAMPLE.com", {"email"}),
+        ("newcomer", "not an address", set()),  # refused for its format, with no lookup of the address
+    ],
+)
+def test_both_uniqueness_checks_are_one_query(existing_user, django_assert_max_num_queries, username, email, taken):
+    form = account_form(username=username, email=email)
+    with django_assert_max_num_queries(1):
+        form.is_valid()
+    codes = {name: errors[0].code for name, errors in form.errors.as_data().items()}
+    assert {name for name, code in codes.items() if code.endswith("_taken")} == taken
+
+
+@pytest.mark.django_db
 def test_account_form_explains_mismatched_passwords():
     form = account_form(password2="something else 42")
     assert not form.is_valid()

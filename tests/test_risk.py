@@ -75,6 +75,17 @@ def test_many_signups_from_one_network_within_an_hour_are_flagged():
     assert not risk.busy_network("", now=now)
 
 
+def test_a_network_is_counted_for_the_whole_window_not_five_minutes_from_its_last_signup():
+    # The database counters' incr() once wrote back with the cache's default timeout (5 minutes).
+    network = risk.network_hash(fresh_network())
+    now = int(timezone.now().timestamp())
+    for minutes in range(risk.NETWORK_SIGNUPS - 1):
+        with time_machine.travel(timezone.now() + timedelta(minutes=6 * minutes)):
+            assert not risk.busy_network(network, now=now)
+    with time_machine.travel(timezone.now() + timedelta(minutes=6 * risk.NETWORK_SIGNUPS)):
+        assert risk.busy_network(network, now=now)
+
+
 def test_a_signup_finished_faster_than_a_person_types_is_flagged():
     assert risk.too_fast(1000, now=1000 + risk.FASTEST_HUMAN_SECONDS - 1)
     assert not risk.too_fast(1000, now=1000 + risk.FASTEST_HUMAN_SECONDS)

@@ -47,8 +47,9 @@ def test_the_landing_page_has_one_call_to_action_and_says_how_long_it_takes(clie
     assert "Join Maru" in page
     assert "about two minutes" in page
     assert page.count('class="btn btn-primary') == 1
-    assert 'href="/signup/"' in page
-    assert "/account/" not in page
+    # Straight to the first step: GET /signup/ would only redirect there.
+    assert 'href="/signup/account/"' in page
+    assert "/account/" not in page.replace("/signup/account/", "")  # no link to the account home
 
 
 def test_a_logged_in_person_is_greeted_and_sent_to_their_account(client, django_user_model):
@@ -59,7 +60,7 @@ def test_a_logged_in_person_is_greeted_and_sent_to_their_account(client, django_
     assert page.count('class="btn btn-primary') == 1
     assert page.count(">Your account</a>") == 1  # the page's button, not the header's link as well
     assert 'href="/account/"' in page
-    assert 'href="/signup/"' not in page
+    assert 'href="/signup/' not in page
     assert ">Your account</a>" in text(client.get("/terms/"))  # the header's link on other pages
 
 

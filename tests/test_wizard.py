@@ -1,5 +1,7 @@
 """The wizard through Django's test client: redirects, pages, stored rows and session contents."""
 
+import re
+
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import check_password
@@ -83,8 +85,27 @@ def test_done_page_without_a_signup_sends_people_to_the_wizard(client):
 
 def test_landing_links_to_signup_and_login(client):
     page = client.get("/").content.decode()
-    assert 'href="/signup/"' in page
+    assert 'href="/signup/account/"' in page
     assert 'href="/login/"' in page
+
+
+def sign_up_link(client):
+    return re.search(r'href="([^"]+)">Sign up</a>', client.get("/").content.decode()).group(1)
+
+
+def test_the_landing_page_links_where_signup_would_send_this_browser(signup, client, settings):
+    """The link skips GET /signup/'s redirect, so it must land where that redirect would."""
+    assert sign_up_link(client) == "/signup/account/"
+    signup(until="profile")
+    assert sign_up_link(client) == client.get("/signup/")["Location"] == "/signup/profile/"
+    client.get("/signup/confirm/")  # ahead of the first unanswered step: not where a person resumes
+    assert sign_up_link(client) == client.get("/signup/")["Location"] == "/signup/profile/"
+    # Finished but not logged in (the account awaits review): /signup/ itself forgets the done page's details.
+    settings.SIGNUP_REQUIRES_APPROVAL = True
+    signup(until="done")
+    assert sign_up_link(client) == "/signup/"
+    assert client.get("/signup/")["Location"] == "/signup/account/"
+    assert sign_up_link(client) == "/signup/account/"
 
 
 def test_a_new_user_can_log_out_and_back_in(signup, client):

@@ -3,6 +3,8 @@
 from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
+from onboarding.signup.pages import entry_url
+
 
 class LegalPageView(TemplateView):
     """Show a legal document in the page's language, or in English when there is no translation.
@@ -27,4 +29,6 @@ class LandingView(TemplateView):
         user = self.request.user
         if user.is_authenticated:
             context["greeting_name"] = user.greeting_name
+        else:
+            context["signup_url"] = entry_url(self.request.session)
         return context

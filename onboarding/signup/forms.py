@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
@@ -147,9 +148,23 @@ class AccountForm(PasswordRulesMixin, StepForm):
 
     def clean_username(self):
         username = User.normalize_username(self.cleaned_data["username"])
-        if User.objects.with_username(username).exists() or self.reserved(username):
+        if username_key(username) in self.taken_keys(username)[0] or self.reserved(username):
             raise ValidationError(self.error_messages["username_taken"], code="username_taken")
         return username
+
+    def taken_keys(self, username):
+        """The username keys and email keys of the accounts with this username or the email address typed beside
+        it: one query for both uniqueness checks (every account POST makes them, and "Create account" again).
+        clean_email uses the email half only if the address it cleans has the key looked up here."""
+        self.looked_up_email = None
+        if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory":  # else the wizard never says an address is taken
+            typed = self.data.get(self.add_prefix("email"), "")
+            self.looked_up_email = email_key(User.objects.normalize_email(typed.strip())) if typed.strip() else None
+        names = Q(username_key=username_key(username))
+        either = names | Q(email_key=self.looked_up_email) if self.looked_up_email else names
+        rows = User.objects.filter(either).values_list("username_key", "email_key")[:2]
+        self.taken = ({row[0] for row in rows}, {row[1] for row in rows})
+        return self.taken
 
     @staticmethod
     def reserved(username):
@@ -163,13 +178,19 @@ class AccountForm(PasswordRulesMixin, StepForm):
         validate_signup_domain(email)  # throwaway, blocked, or outside SIGNUP_ALLOWED_DOMAINS: says which
         # With mandatory verification the wizard never says an address is registered: "Create account"
         # then mails the address's owner instead (enumeration prevention).
-        if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory" and User.objects.with_email(email).exists():
+        if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory" and self.email_taken(email):
             # The error says "Log in instead"; the link to do it sits under the field (a link inside the
             # error would nest inside the error summary's own link to the field).
             link = format_html('<a href="{}">{}</a>', reverse("login"), gettext("Log in instead"))
             self.fields["email"].help_text = self["email"].help_text = link  # the bound field keeps its own copy
             raise ValidationError(self.error_messages["email_taken"], code="email_taken")
         return email
+
+    def email_taken(self, email):
+        key = email_key(email)
+        if getattr(self, "looked_up_email", None) == key:
+            return key in self.taken[1]  # looked up with the username
+        return User.objects.with_email(email).exists()
 
     def clean(self):
         cleaned_data = super().clean()

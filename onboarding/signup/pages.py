@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,7 +13,7 @@ from django.views.generic import TemplateView
 
 from onboarding.models import ReviewStatus, User
 from onboarding.session_keys import RESEND_KEY, SUCCESS_KEYS, SUCCESS_UNTIL
-from onboarding.signup.state import SignupState
+from onboarding.signup.state import FIRST, SignupState, step_url
 
 DONE_PAGE_SECONDS = 10 * 60
 
@@ -35,6 +36,18 @@ def handed_over(session):
 def forget_handover(session):
     for key in (*SUCCESS_KEYS, SUCCESS_UNTIL):
         session.pop(key, None)
+
+
+def entry_url(session):
+    """Where a "Sign up" link takes this browser: the step GET /signup/ would send it to, so that a signup
+    costs no extra round trip; /signup/ itself only when it has work to do (a new signup after finishing
+    one forgets the done page's details there)."""
+    state = SignupState(session)
+    if state.stored:
+        return step_url(state.resume_step())
+    if handed_over(session):
+        return reverse("onboarding:signup")
+    return step_url(FIRST)
 
 
 def signed_in(request):
@@ -67,11 +80,17 @@ class DoneView(TemplateView):
         context = super().get_context_data(**kwargs)
         context.update({key: self.request.session.get(key, "") for key in SUCCESS_KEYS})
         # The account as it is now: the address may have been confirmed, or the signup approved, since.
-        account = User.objects.with_username(self.request.session["success_id"]).select_related("profile").first()
-        profile = getattr(account, "profile", None)
+        username, user = self.request.session["success_id"], self.request.user
+        if user.is_authenticated and user.get_username() == username:
+            account = user  # logged in to it: the authentication middleware has just read it
+        else:
+            account = User.objects.with_username(username).select_related("profile").first()
         confirmed = bool(account and account.email_verified_at)
-        approved = bool(profile and profile.review_status == ReviewStatus.APPROVED)
-        context["awaiting_review"] = settings.SIGNUP_REQUIRES_APPROVAL and not approved
+        if settings.SIGNUP_REQUIRES_APPROVAL:
+            profile = getattr(account, "profile", None)
+            context["awaiting_review"] = not (profile and profile.review_status == ReviewStatus.APPROVED)
+        else:
+            context["awaiting_review"] = False
         context["must_confirm"] = settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
         context["email_confirmed"] = confirmed
         context["confirmation_sent"] = RESEND_KEY in self.request.session and not confirmed
