@@ -134,5 +134,7 @@ def test_taking_away_permissions_and_editing_a_groups_permissions_wait_too(clien
     assert asked.status_code == 200 and "Changing privileges needs one more step" in asked.content.decode()
     assert not Group.objects.exists()
     client.post("/account/confirm/", {"current_password": PASSWORD})
-    assert client.post("/admin/auth/group/add/", {"name": "Reviewers", "permissions": [permission.pk]}).status_code == 302
+    assert (
+        client.post("/admin/auth/group/add/", {"name": "Reviewers", "permissions": [permission.pk]}).status_code == 302
+    )
     assert Group.objects.get().permissions.get() == permission
