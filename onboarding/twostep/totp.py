@@ -3,6 +3,7 @@ and recovery codes with their keyed hashes. No database, no request."""
 
 import re
 import secrets
+import string
 import time
 
 import pyotp
@@ -83,8 +84,12 @@ def shown_recovery_code(code):
     return "-".join(code[start : start + 4] for start in range(0, len(code), 4))
 
 
+# A recovery code typed in capitals is the same code. ASCII only: these codes are never names or addresses.
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
 def normal_recovery_code(value):
-    return plain_code(value).lower()
+    return plain_code(value).translate(ASCII_LOWER)
 
 
 def recovery_hash(code, secret=None):
