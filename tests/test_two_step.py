@@ -163,6 +163,17 @@ def test_codes_of_the_steps_next_to_now_are_taken_and_no_further(minji):
     assert not services.use_code(user=minji, code=totp.code_at(secret, now))
 
 
+def test_of_two_requests_with_one_code_at_the_same_moment_only_one_is_taken(minji, monkeypatch):
+    secret = totp.new_secret()
+    device = TwoStepDevice.objects.create(user=minji, secret=secret)
+    code = totp.code_at(secret, totp.current_step())
+    # Both requests read the device before either wrote (as two servers at once would).
+    stale = TwoStepDevice.objects.get(pk=device.pk)
+    assert services.use_code(user=minji, code=code)
+    monkeypatch.setattr(services, "device_of", lambda user: stale)
+    assert stale.last_step == 0 and not services.use_code(user=minji, code=code)
+
+
 def test_each_recovery_code_works_once(client, minji, caplog):
     _, codes = turn_on(client)
     log_in(client, "minji")

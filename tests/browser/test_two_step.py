@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     sign_up,
     submit,
 )
+from tests.browser.test_content_security_policy import COLLECT_VIOLATIONS, violations
 from tests.conftest import PASSWORD
 from tests.servers import client_address
 
@@ -111,12 +112,14 @@ def two_step_states(page, found):
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_two_step_verification_from_turning_on_to_off_passes_axe(page_in, language):
     page = page_in(language, viewport=SMALLEST_PHONE)
+    page.add_init_script(COLLECT_VIOLATIONS)  # the inline QR code and every page run under our CSP
     found, seen = {}, []
     for state in two_step_states(page, found):
         assert page.locator("html").get_attribute("lang") == language, state
         assert_no_axe_violations(page)
         assert_fits_width(page)
         assert_touch_targets(page)
+        assert violations(page) == [], state
         seen.append(state)
     assert seen == [
         "account-two-step-off",
