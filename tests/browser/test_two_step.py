@@ -1,13 +1,17 @@
 """Two-step verification in a real Chromium: turned on with a code computed here from the setup key the page
-shows, the login's code page, a recovery code, new codes, turning it off, the limit on wrong codes, and staff
-sent to set it up before the admin; axe on every page and state, in English and Korean."""
+shows, the login's code page, a recovery code, new codes, turning it off, the limit on wrong codes, staff
+sent to set it up before the admin, and "confirm it's you" before granting staff status; axe on every page
+and state, in English and Korean."""
 
 import ipaddress
 import re
+from importlib import import_module
 
 import pytest
+from django.conf import settings as django_settings
 
 from onboarding.models import TwoStepDevice, User
+from onboarding.session_keys import CONFIRMED_AT_KEY
 from onboarding.twostep import totp
 from tests.browser.conftest import (
     assert_fits_width,
@@ -19,6 +23,7 @@ from tests.browser.conftest import (
 from tests.browser.test_content_security_policy import COLLECT_VIOLATIONS, violations
 from tests.conftest import PASSWORD
 from tests.servers import client_address
+from tests.test_admin import make_signup
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -183,3 +188,40 @@ def test_staff_are_sent_to_set_up_two_step_before_the_admin_opens(page, settings
     submit(page, BUTTON)
     page.wait_for_url("**/admin/")
     assert page.locator("#site-name").is_visible()
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_a_superuser_confirms_its_them_before_granting_staff_status(page_in, language):
+    User.objects.create_superuser("boss", "boss@example.com", PASSWORD)
+    person = make_signup("plain", "Plain Person")
+    page = page_in(language)
+    log_in(page, "boss", path="/admin/login/")
+    # Longer ago than "confirm it's you" remembers.
+    key = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "sessionid")
+    session = import_module(django_settings.SESSION_ENGINE).SessionStore(key)
+    session[CONFIRMED_AT_KEY] = 0
+    session.save()
+
+    change = f"/admin/onboarding/user/{person.pk}/change/"
+    page.goto(change)
+    page.locator("fieldset.collapse summary, fieldset details summary").first.click()
+    page.check("#id_is_staff")
+    submit(page, "input[name=_save]")
+    error = page.locator("ul.errorlist.nonfield")
+    assert error.is_visible()
+    assert_no_axe_violations(page)
+    person.refresh_from_db()
+    assert not person.is_staff
+    with page.expect_navigation():
+        error.locator("a").click()
+    assert "/account/confirm/" in page.url
+    assert_no_axe_violations(page)
+    page.fill("#id_current_password", PASSWORD)
+    submit(page, BUTTON)
+    page.wait_for_url(f"**{change}")
+    page.locator("fieldset.collapse summary, fieldset details summary").first.click()
+    page.check("#id_is_staff")
+    submit(page, "input[name=_save]")
+    page.wait_for_url("**/admin/onboarding/user/")
+    person.refresh_from_db()
+    assert person.is_staff
