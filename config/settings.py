@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "onboarding.infra.middleware.StaffIdleTimeout",
     # After the idle timeout (which may log out); writes "last active" at most every 5 minutes.
     "onboarding.security.sessions.SessionActivityMiddleware",
+    # After the idle timeout (an idle session is ended, not sent to set up a factor).
+    "onboarding.twostep.staff.StaffSecondFactor",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
@@ -252,6 +254,10 @@ SESSION_ENGINE = "onboarding.infra.sessions" if REDIS_URL else "onboarding.infra
 
 # A staff or superuser session ends after this many seconds without a request; 0 keeps it like any other.
 SIGNUP_STAFF_IDLE_SECONDS = int(os.environ.get("SIGNUP_STAFF_IDLE_SECONDS") or 3600)
+# Staff and superusers open the admin only from a session that logged in with a second factor (two-step
+# verification or a passkey); one without a factor is sent to set one up (onboarding/twostep/staff.py).
+# On by default in production; off with DJANGO_DEBUG on (and in the tests, unless a test turns it on).
+SIGNUP_STAFF_REQUIRE_2FA = env_bool("SIGNUP_STAFF_REQUIRE_2FA", not DEBUG)
 
 # SECURITY
 # ------------------------------------------------------------------------------

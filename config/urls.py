@@ -6,14 +6,24 @@ from django.urls import include, path
 
 from onboarding.account.views import LogoutView
 from onboarding.infra.health import healthz, healthz_mail
-from onboarding.limits import guard_login, guard_mail_requests, guard_new_password, guard_password_check
+from onboarding.limits import (
+    guard_login,
+    guard_mail_requests,
+    guard_new_password,
+    guard_password_check,
+    guard_two_step,
+)
 from onboarding.login.reset import PasswordResetConfirmView, PasswordResetView
 from onboarding.login.views import LoginView
+from onboarding.twostep.views import CodeLoginView, RecoveryCodeLoginView, admin_login
 
 # Every limit on requests is one of limits.guard_*, wrapped around its view here or in onboarding/urls.py.
 urlpatterns = [
     path("", include("onboarding.urls")),
     path("login/", guard_login(LoginView.as_view()), name="login"),
+    # After the right password, an account with two-step verification on owes a code (onboarding/twostep/).
+    path("login/code/", guard_two_step(CodeLoginView.as_view()), name="login_code"),
+    path("login/recovery-code/", guard_two_step(RecoveryCodeLoginView.as_view()), name="login_recovery_code"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("password-reset/", guard_mail_requests("password-reset")(PasswordResetView.as_view()), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -24,8 +34,8 @@ urlpatterns = [
     ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("i18n/", include("django.conf.urls.i18n")),
-    # The admin's own login, with the same limits, matched before the admin's URLs.
-    path("admin/login/", guard_login(admin.site.login)),
+    # The admin's own login, with the same limits and the same second step, matched before the admin's URLs.
+    path("admin/login/", guard_login(admin_login)),
     # It checks the current password: limited like the account's own forms.
     path(
         "admin/password_change/",

@@ -209,6 +209,65 @@ def guard_login(view):
     return guarded
 
 
+def two_step_account(group, request):
+    """The account a two-step code is for: the one waiting for its second step in this session, or the one
+    logged in (turning two-step verification on); keyed as the login limits and the known-device cookie key it."""
+    from onboarding.session_keys import TWO_STEP_LOGIN
+
+    waiting = request.session.get(TWO_STEP_LOGIN)
+    if waiting:
+        return f"user:{waiting['user']}"
+    return login_account_key(request.user) if request.user.is_authenticated else ""
+
+
+def two_step_limited(request):
+    """Count a POST of a two-step code (or a recovery code); the name of the limit it is over, or None.
+
+    As login_limited, for codes instead of passwords: per client and per (account, client) at LOGIN_RATE_LIMIT,
+    per account from anywhere at LOGIN_USERNAME_RATE_LIMIT unless this browser logged in to it before. Six
+    digits fall to guessing at the speed a server answers, so the account's own count matters most here.
+    """
+    account = two_step_account(None, request)
+    per_client = is_ratelimited(request, group="two-step-ip", key="ip", rate=login_rate, increment=True)
+    per_pair = is_ratelimited(
+        request,
+        group="two-step-pair",
+        key=lambda group, request: f"{account}\n{client_network(request)}",
+        rate=login_rate,
+        increment=True,
+    )
+    if per_client or per_pair:
+        return "client"
+    per_account = is_ratelimited(
+        request, group="two-step-account", key=lambda group, request: account, rate=login_username_rate, increment=True
+    )
+    if per_account and account not in known_usernames(request):
+        return "username"
+    return None
+
+
+def guard_two_step(view):
+    """Limit the POSTs that check a two-step code (see two_step_limited), with our 429 page. A POST with no
+    account behind it (no login waiting, nobody logged in) checks nothing and is not counted. A login that
+    passes its second step marks the browser as known to that account, as a password login does."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if request.method != "POST" or not two_step_account(None, request):
+            return view(request, *args, **kwargs)
+        request.login_limit = two_step_limited(request)
+        if request.login_limit:
+            logger.warning("Two-step code refused: over the %s limit (ip=%s)", request.login_limit, client_ip(request))
+            raise Ratelimited
+        was_logged_in = request.user.is_authenticated
+        response = view(request, *args, **kwargs)
+        if not was_logged_in and request.user.is_authenticated and response.status_code == 302:
+            remember_device(request, response, request.user)
+        return response
+
+    return guarded
+
+
 def account_key(group, request):
     # The account, not only its id: an id is reused once an account is deleted.
     if not request.user.is_authenticated:

@@ -530,3 +530,46 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} #{self.pk}"
+
+
+class TwoStepDevice(models.Model):
+    """The authenticator app a person set up for two-step verification (TOTP, RFC 6238): at most one each.
+
+    It exists only once the person proved the app works (the secret waits in their session until then).
+    `last_step` is the time step of the last code taken: a code from that step or an earlier one is refused,
+    so a code seen over someone's shoulder (or sent twice) cannot be used again.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_step")
+    # base32, as the setup key showed it: the app and we must both hold it, so it cannot be a hash.
+    secret = models.CharField(max_length=64, editable=False)
+    last_step = models.PositiveBigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("turned on at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("two-step verification")
+        verbose_name_plural = _("two-step verifications")
+
+    def __str__(self):
+        return f"two-step verification of user {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """One of a person's ten recovery codes, for logging in without the app: each works once.
+
+    Only a keyed hash of the code is kept (twostep/totp.py), so neither the table nor a backup of it lets
+    anyone in.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_once_per_user")]
+
+    def __str__(self):
+        return f"recovery code {self.pk} of user {self.user_id}"

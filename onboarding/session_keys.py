@@ -52,5 +52,18 @@ CONFIRMED_AT_KEY = "confirmed_at"
 # This session's row in "Where you're logged in" (security/sessions.py): {"hash": SHA-256 of the session key
 # when the row was last written, "seen": when (a timestamp)}, so "last active" is written only every few minutes.
 ACCOUNT_SESSION_KEY = "account_session"
+# Two-step verification (onboarding/twostep/flow.py). The setup key being set up, before the person proves
+# their app works: {"secret", "until"}; only then is it stored, in TwoStepDevice. Written by "Turn on".
+TWO_STEP_SETUP = "two_step_setup"
+# The recovery codes just made, in clear, for the page that shows them and its "Download as text":
+# {"codes", "until"}; dropped by "I have saved my codes" or after a few minutes.
+TWO_STEP_NEW_CODES = "two_step_new_codes"
+# Who gave the right password and now owes a code, before being logged in: {"user", "hash" (the session
+# auth hash then: a password changed since ends it), "backend", "next", "until"}. Written by the login views.
+TWO_STEP_LOGIN = "two_step_login"
+# How this session's login passed the second step ("code" or "recovery_code"), or that two-step verification
+# was turned on in it: the admin opens for staff only in such a session (twostep/staff.py).
+LOGIN_SECOND_STEP = "login_second_step"
+
 # When a staff member was last seen, for the idle timeout (infra/middleware.py).
 STAFF_SEEN_KEY = "staff_last_seen"

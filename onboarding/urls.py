@@ -15,13 +15,20 @@ from onboarding.account.views import (
     DownloadDataView,
     EditDetailsView,
 )
-from onboarding.limits import guard_password_check, guard_signup
+from onboarding.limits import guard_password_check, guard_signup, guard_two_step
 from onboarding.pages.views import LandingView, LegalPageView
 from onboarding.passkeys.views import AddPasskeyView, ConfirmWithPasskeyView, RemovePasskeyView, RenamePasskeyView
 from onboarding.security.views import SessionsView
 from onboarding.signup.pages import AlreadyCreatedView, DoneView, StartOverView
 from onboarding.signup.resume import ResumeLinkSentView, ResumeSignupView
 from onboarding.signup.view import SignupWizard
+from onboarding.twostep.views import (
+    DownloadRecoveryCodesView,
+    NewRecoveryCodesView,
+    RecoveryCodesView,
+    TurnOffView,
+    TurnOnView,
+)
 from onboarding.verification.views import (
     ConfirmationSentView,
     ConfirmEmailView,
@@ -59,6 +66,12 @@ urlpatterns = [
     path("account/sessions/", SessionsView.as_view(), name="account_sessions"),
     path("account/email/", ChangeEmailView.as_view(), name="account_email"),
     path("account/email/confirm/<str:token>/", ConfirmEmailChangeView.as_view(), name="confirm_email_change"),
+    # Two-step verification (onboarding/twostep/): a code typed to turn it on is limited like one at login.
+    path("account/two-step/turn-on/", guard_two_step(TurnOnView.as_view()), name="two_step_turn_on"),
+    path("account/two-step/recovery-codes/", RecoveryCodesView.as_view(), name="two_step_codes"),
+    path("account/two-step/recovery-codes.txt", DownloadRecoveryCodesView.as_view(), name="two_step_codes_download"),
+    path("account/two-step/new-recovery-codes/", NewRecoveryCodesView.as_view(), name="two_step_new_codes"),
+    path("account/two-step/turn-off/", TurnOffView.as_view(), name="two_step_turn_off"),
     re_path(r"^signup/(?P<step>account|profile|confirm)/$", signup_wizard, name="signup_step"),
     path("signup/resume/<str:token>/", ResumeSignupView.as_view(), name="resume"),
     path("signup/invitation/<str:token>/", InvitationView.as_view(), name="invitation"),

@@ -30,6 +30,8 @@ def server(tmp_path_factory):
         LOGIN_USERNAME_RATE_LIMIT=f"{USERNAME_LIMIT}/h",
         DJANGO_CLIENT_IP_HEADER="X-Forwarded-For",
         DJANGO_TRUSTED_PROXIES="127.0.0.1",
+        # The superuser here logs in with a password alone (a second factor is test_two_step_staff.py's).
+        SIGNUP_STAFF_REQUIRE_2FA="0",
     )
     with gunicorn_server(tmp_path, env) as (base_url, log):
         yield base_url, log, env

@@ -3,11 +3,12 @@
 from django.contrib.auth import views as auth_views
 
 from onboarding.login.forms import LoginForm
+from onboarding.twostep.views import SecondStepLogin
 from onboarding.verification.flow import remember_confirmation
 
 
-class LoginView(auth_views.LoginView):
-    """Display the login form and handle the login action."""
+class LoginView(SecondStepLogin, auth_views.LoginView):
+    """Display the login form and handle the login action (with two-step verification on, a code comes next)."""
 
     authentication_form = LoginForm
 

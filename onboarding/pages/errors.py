@@ -56,7 +56,9 @@ def too_many_requests(request, exception=None):
     account = account or request.path == reverse("admin:password_change")
     # Over the username's own limit from a browser it has not seen: say how the owner still gets in.
     username_busy = getattr(request, "login_limit", None) == "username"
-    context = {"login": login, "account": account, "username_busy": username_busy}
+    # The login's second step: a code from the app, or a recovery code (onboarding/twostep/).
+    two_step = request.path in (reverse("login_code"), reverse("login_recovery_code"))
+    context = {"login": login, "account": account, "username_busy": username_busy, "two_step": two_step}
     response = render(request, "429.html", context, status=429)
     response["Retry-After"] = "60"
     return response

@@ -1,9 +1,15 @@
 """Who may change whom in the admin: only superusers hand out or take away privileges, or change another
-staff member's account; nobody sets their own password there without the current one."""
+staff member's account; nobody sets their own password there without the current one; a change of
+privileges waits for "confirm it's you"."""
 
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from onboarding.account.reauth import confirm_url, confirmed_recently
 
 # The fields that grant privileges: read-only to everyone but superusers.
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
@@ -27,8 +33,40 @@ def may_delete(actor, user):
     return not is_privileged(user) or actor.is_superuser
 
 
+def confirming_privileges(form_class, request, fields):
+    """`form_class`, refusing a change to any of `fields` (what grants privileges) unless the person confirmed
+    it is them in the last few minutes (account/reauth.py): a stolen superuser session cannot hand out staff
+    status or permissions by itself. Nothing is saved; the error links to the page that asks."""
+
+    class ConfirmingForm(form_class):
+        def clean(self):
+            cleaned_data = super().clean()
+            if set(self.changed_data) & set(fields) and not confirmed_recently(request):
+                link = format_html(
+                    '<a href="{}">{}</a>', confirm_url(request.get_full_path()), gettext("Confirm it's you")
+                )
+                raise ValidationError(
+                    format_html(
+                        "{} {}",
+                        gettext("Changing privileges needs one more step, and nothing was saved."),
+                        format_html(gettext("{link}, then make the change again."), link=link),
+                    ),
+                    code="confirm_its_you",
+                )
+            return cleaned_data
+
+    ConfirmingForm.__name__ = form_class.__name__
+    return ConfirmingForm
+
+
 class PrivilegeRules:
     """The rules above, on a user admin (put before Django's UserAdmin)."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if may_grant_privileges(request.user):
+            form = confirming_privileges(form, request, PRIVILEGE_FIELDS)
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)

@@ -12,6 +12,7 @@ from tests.browser.conftest import fill_account, other_states, signup_states, su
 from tests.browser.test_account_journeys import account_states
 from tests.browser.test_passkeys_manage import passkey_states
 from tests.browser.test_sessions import sessions_states
+from tests.browser.test_two_step import two_step_states
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +47,9 @@ def test_save_screenshots(page_in, language, width, scheme, settings, sent_mail,
     page = page_in(language, viewport=viewport, color_scheme=scheme)
     for state in passkey_states(page, sent_mail, username="passkeys"):
         saved.append(shoot(page, name, len(saved) + 1, f"passkeys-{state}"))
+    page = page_in(language, viewport=viewport, color_scheme=scheme)
+    for state in two_step_states(page, {}):
+        saved.append(shoot(page, name, len(saved) + 1, f"two-step-{state}"))
     page = page_in(language, viewport=viewport, color_scheme=scheme)
     for state in access_states(page, settings):
         saved.append(shoot(page, name, len(saved) + 1, f"access-{state}"))

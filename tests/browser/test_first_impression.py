@@ -140,14 +140,15 @@ def test_the_account_page_on_a_phone_has_44px_actions_in_groups(page_in, languag
     sign_up(page)
     page.goto("/account/")
     actions = page.locator("main .account-action, main .account-delete")
-    assert actions.count() == 7  # details, email, data, password, sessions, "Add a passkey", delete
+    # details, email, data, password, sessions, "Add a passkey", two-step's "Turn on", delete
+    assert actions.count() == 8
     for action in actions.all():
         box = action.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, action.inner_text()
     tops = sorted(action.bounding_box()["y"] for action in actions.all())
     assert all(b - a >= 44 for a, b in zip(tops, tops[1:])), "targets overlap"
     groups = page.locator("main section.account-group h2")
-    expect(groups).to_have_count(4)  # details, signing in, the security log, the danger zone
+    expect(groups).to_have_count(5)  # details, signing in, two-step verification, the security log, the danger zone
     delete = page.locator("main .account-delete")
     assert "btn-outline-danger" in delete.get_attribute("class")
     assert delete.evaluate("e => e.closest('section').classList.contains('account-danger')")
