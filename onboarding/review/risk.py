@@ -36,6 +36,7 @@ REASONS = {
     "busy_network": (2, _("Many signups came from the same network within an hour.")),
     "too_fast": (2, _("The signup was finished faster than a person can type it.")),
     "address_pattern": (1, _("The email address follows the same pattern as several recent signups.")),
+    "challenge_needed": (1, _("The browser was asked for a proof of work: the signup looked automated.")),
     "confirmation_expired": (1, _("The link to confirm the email address expired unused.")),
 }
 MEDIUM_SCORE = 2
@@ -48,10 +49,15 @@ class SignupClues:
 
     network: str = ""
     started: int | None = None
+    challenged: bool = False
 
 
 def clues_from(request, started):
-    return SignupClues(network=network_hash(client_ip(request)), started=started)
+    from onboarding.access.challenge import was_asked
+
+    return SignupClues(
+        network=network_hash(client_ip(request)), started=started, challenged=was_asked(request.session)
+    )
 
 
 def network_hash(address):
@@ -101,6 +107,15 @@ def busy_network(network, *, now=None):
     return count + (counters.get(f"risk:network:{network}:{hour - 1}") or 0) >= NETWORK_SIGNUPS
 
 
+def network_signups(network, *, now=None):
+    """How many signups this network made this hour and the last (what busy_network counts), without counting."""
+    if not network:
+        return 0
+    hour = int(now if now is not None else time.time()) // NETWORK_WINDOW
+    keys = [f"risk:network:{network}:{hour}", f"risk:network:{network}:{hour - 1}"]
+    return sum(value or 0 for value in caches["ratelimit"].get_many(keys).values())
+
+
 def too_fast(started, *, now=None):
     """A wizard finished within FASTEST_HUMAN_SECONDS of starting was filled in by a program, not typed."""
     if not started:
@@ -138,6 +153,7 @@ def assess(*, email, clues, now=None):
         "busy_network": busy_network(clues.network, now=now),
         "too_fast": too_fast(clues.started, now=now),
         "address_pattern": address_pattern(email, list(recent)),
+        "challenge_needed": clues.challenged,
     }
     return [code for code in REASONS if found.get(code)]
 

@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.i18n import set_language
 
 from onboarding import funnel, timezones
+from onboarding.access import challenge
 from onboarding.signup.bounds import refusal
 from onboarding.signup.drafts import has_moved
 from onboarding.signup.finish import Outcome, finish_signup, was_created
@@ -117,6 +118,10 @@ class SignupWizard(View):
                 return self.go_to(goto)
             return redirect("onboarding:start_over")  # which asks before it clears anything
 
+        if step == FIRST:
+            refused = self.refuse_unchecked(form)
+            if refused:
+                return refused
         if not form.is_valid():
             funnel.step_errors(step, form)
             # An error elsewhere need not cost a good password: its hash is kept for the same username and email.
@@ -150,6 +155,23 @@ class SignupWizard(View):
         messages.error(self.request, reason + " " + _("Nothing you sent on this page was saved."))
         return self.render(step, step_form(step, self.state), status=400)
 
+    def refuse_unchecked(self, form):
+        """The account page again, asking for the proof-of-work, when it was needed and not sent; else None.
+
+        Nothing typed is lost: the answers are kept (not as valid), and a good password as its hash.
+        """
+        why = challenge.check_account_post(self.request)
+        if why is None:
+            return None
+        logger.warning("Signup account step refused: proof-of-work %s (ip=%s)", why, challenge.client_ip(self.request))
+        valid = form.is_valid()
+        keep = valid or form.password_passed
+        self.state.store_form(FIRST, form, valid=False, password=keep)
+        if keep:
+            form.keep_password()
+        # Only what was missing: the script then sends the form again by itself.
+        return self.render(FIRST, form, status=400, challenge_refused=True, resubmit=valid)
+
     def stale_post(self, step, posted_id):
         """Answer a POST made for a wizard that is no longer the one in the session, if it needs answering."""
         if self.state.finished_here(posted_id) or was_created(posted_id):
@@ -180,6 +202,10 @@ class SignupWizard(View):
         self.state.current_step = step
         return redirect(step_url(step))
 
-    def render(self, step, form, status=200):
+    def render(self, step, form, status=200, challenge_refused=False, resubmit=False):
         context = {"view": self, **step_page(self.state, step, form)}
+        if step == FIRST:
+            show = challenge_refused or challenge.should_show(self.request)
+            context.update(challenge.page_context(self.request, show=show))
+            context.update(challenge_refused=challenge_refused, challenge_resubmit=resubmit)
         return TemplateResponse(self.request, self.template_name, context, status=status)
