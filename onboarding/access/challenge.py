@@ -38,8 +38,10 @@ MAX_NUMBER = 100_000
 LIFETIME = timedelta(minutes=30)
 # Typing a username, an address and a password twice takes a person longer, even with autofill.
 FASTEST_ACCOUNT_SECONDS = 2
-# Signup POSTs of this share of SIGNUP_RATE_LIMIT mean the limit is nearly reached.
+# Signup POSTs of this share of SIGNUP_RATE_LIMIT, and at least NEAR_LIMIT_POSTS of them, mean the limit is
+# nearly reached (a person who mistypes twice under a strict limit is not a script).
 NEAR_LIMIT = 0.75
+NEAR_LIMIT_POSTS = 3
 # Created signups from one network within about an hour (review/risk.py counts them).
 BUSY_NETWORK_SIGNUPS = 5
 
@@ -150,7 +152,7 @@ def near_limit(request):
     if counted_address(request) is None or signup_rate(None, request) is None:
         return False
     usage = get_usage(request, group="signup", key="ip", rate=signup_rate, method=ratelimit.UNSAFE)
-    return bool(usage) and usage["count"] >= NEAR_LIMIT * usage["limit"]
+    return bool(usage) and usage["count"] >= max(NEAR_LIMIT_POSTS, NEAR_LIMIT * usage["limit"])
 
 
 def busy_network(request):
