@@ -27,6 +27,7 @@ from django.views.i18n import set_language
 
 from onboarding import funnel, timezones
 from onboarding.access import challenge
+from onboarding.review import devices
 from onboarding.signup.bounds import refusal
 from onboarding.signup.drafts import has_moved
 from onboarding.signup.finish import Outcome, finish_signup, was_created
@@ -138,7 +139,9 @@ class SignupWizard(View):
                 return redirect(step_url(finished.step))
             if finished.outcome == Outcome.ALREADY_CREATED:
                 return redirect("onboarding:already_created")
-            return redirect("onboarding:done")  # created, or a taken address: one answer for both
+            # Created, or a taken address: one answer for both, the device cookie included.
+            devices.device_id(request)
+            return devices.remember(request, redirect("onboarding:done"))
 
         state.store_form(step, form, valid=True, password=step == "account")
         funnel.step_done(state.funnel_id, step)
