@@ -14,9 +14,9 @@ from django.utils import timezone
 from onboarding.access import invitations
 from onboarding.models import Invitation, User
 from tests.browser.conftest import fill_account, other_states, signup_states, submit
+from tests.browser.test_account_journeys import account_states
 from tests.conftest import PASSWORD
 from tests.mailserver import link_in
-from tests.browser.test_account_journeys import account_states
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
