@@ -184,7 +184,7 @@ def reasons_to_ask(request, *, posted):
     with a password manager, or a busy office, and both are what a script making accounts looks like.
     """
     reasons = list(request.session.get(CHALLENGE_ASKED_KEY, []))
-    if near_limit(request):
+    if posted and near_limit(request):
         reasons.append("near_limit")
     if posted and sent_too_fast(request.POST.get(SERVED_FIELD)) and busy_network(request):
         reasons.append("fast_from_busy_network")
@@ -197,7 +197,8 @@ def should_show(request):
         return True
     if settings.SIGNUP_CHALLENGE == "off":
         return False
-    # A network that made many signups gets one too, solved unseen, so that a fast answer from it passes.
+    # Asked before; or from a network that made many signups, solved unseen so that a fast answer from it
+    # passes. (Nearly at its limit is judged on the POST: a read of the counters on every page is not worth it.)
     return bool(reasons_to_ask(request, posted=False)) or busy_network(request)
 
 
