@@ -51,6 +51,14 @@ def test_save_screenshots(page_in, language, width, scheme, settings, sent_mail)
     page = page_in(language, viewport=viewport, color_scheme=scheme)
     for state in invitation_states(page, settings, sent_mail, language):
         saved.append(shoot(page, name, len(saved) + 1, f"invitation-{state}"))
+    # What a browser without JavaScript reads when the proof-of-work is asked for (SIGNUP_CHALLENGE).
+    page = page_in(language, viewport=viewport, color_scheme=scheme, java_script_enabled=False)
+    settings.SIGNUP_CHALLENGE = "always"
+    page.goto("/signup/account/")
+    fill_account(page, username="nojavascript", email="nojavascript@example.com")
+    submit(page)
+    saved.append(shoot(page, name, len(saved) + 1, "challenge-refused"))
+    settings.SIGNUP_CHALLENGE = "auto"
     assert all(path.stat().st_size for path in saved)
 
 
