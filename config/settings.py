@@ -450,6 +450,12 @@ if SIGNUP_EMAIL_VERIFICATION not in ("optional", "mandatory"):
 SIGNUP_MODE = os.environ.get("SIGNUP_MODE", "open").strip().lower() or "open"
 if SIGNUP_MODE not in ("open", "invite", "waitlist", "closed"):
     raise ImproperlyConfigured("SIGNUP_MODE must be open, invite, waitlist or closed.")
+# The proof-of-work at the account step (onboarding/access/challenge.py): `auto` asks for it only when the client
+# looks automated (the honeypot filled, its limit nearly reached, answers sent faster than a person types from
+# a network that made many signups), `always` asks everyone, `off` never asks.
+SIGNUP_CHALLENGE = os.environ.get("SIGNUP_CHALLENGE", "auto").strip().lower() or "auto"
+if SIGNUP_CHALLENGE not in ("auto", "always", "off"):
+    raise ImproperlyConfigured("SIGNUP_CHALLENGE must be auto, always or off.")
 # Days an invitation's link works.
 SIGNUP_INVITATION_DAYS = int(os.environ.get("SIGNUP_INVITATION_DAYS") or 14)
 if SIGNUP_INVITATION_DAYS < 1:

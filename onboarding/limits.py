@@ -87,6 +87,9 @@ def guard_signup(view):
     def guarded(request, *args, **kwargs):
         if request.method == "POST" and request.POST.get(HONEYPOT_FIELD):
             logger.warning("Signup POST dropped: honeypot filled (ip=%s, path=%s)", client_ip(request), request.path)
+            from onboarding.access.challenge import remember_asked
+
+            remember_asked(request.session, "honeypot")  # SIGNUP_CHALLENGE=auto asks this browser from now on
             # Looks like any accepted step to the bot; nothing is stored, created or started.
             return redirect(request.path)
         return view(request, *args, **kwargs)

@@ -13,6 +13,12 @@ PROVEN_EMAIL = "email_proven"
 # The id of the invitation this browser opened (onboarding/access/): lets the wizard in when SIGNUP_MODE is
 # invite or closed, and marks the invitation used once the account is made. Written by the invitation's page.
 INVITATION_KEY = "signup_invitation"
+# The proof-of-work at the account step (access/challenge.py): a random value only this session holds, which
+# every challenge issued to it carries (a solution works in the session it was asked of), written when the
+# first challenge is issued; and the reasons (codes) `auto` asked this session for one, written by the
+# honeypot guard and by the account step, read when the account is made (a risk reason).
+CHALLENGE_BINDING_KEY = "signup_challenge_binding"
+CHALLENGE_ASKED_KEY = "signup_challenge_asked"
 # The address a waitlist confirmation went to, for the page after it is sent (onboarding/access/views.py).
 WAITLIST_SENT_KEY = "waitlist_sent"
 

@@ -29,8 +29,10 @@ def test_counting_pass_walks_a_whole_signup_within_the_query_session_and_hash_bu
     # (a few queries per counted event, on purpose); with Redis they cost none (tests/test_funnel.py).
     for name in ("start", "step_done", "reached", "step_errors", "created"):
         monkeypatch.setattr(funnel, name, lambda *args, **kwargs: 0)
-    # The same for counting signups per network (review/risk.py): rows of the shared counters, or Redis.
+    # The same for counting signups per network and per device (review/risk.py): rows of the shared counters,
+    # or Redis.
     monkeypatch.setattr(risk, "busy_network", lambda *args, **kwargs: False)
+    monkeypatch.setattr(risk, "busy_device", lambda *args, **kwargs: False)
 
     rows = {row["request"]: row for row in count_signup("counted")}
 

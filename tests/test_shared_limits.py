@@ -29,6 +29,8 @@ def server(tmp_path_factory):
         LOGIN_RATE_LIMIT=f"{LIMIT}/h",
         LOGIN_USERNAME_RATE_LIMIT=f"{LIMIT}/h",
         WEB_CONCURRENCY=str(WORKERS),
+        # The limit alone: near it, SIGNUP_CHALLENGE=auto would ask for the proof-of-work (tests/test_challenge.py).
+        SIGNUP_CHALLENGE="off",
     )
     with gunicorn_server(tmp_path, env) as (base_url, log):
         yield base_url, log

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from onboarding import timezones
+from onboarding.access.domains import validate_signup_domain
 from onboarding.identities import email_key
 from onboarding.models import User
 from onboarding.password_forms import PasswordInput, PasswordRulesMixin
@@ -121,6 +122,8 @@ class ChangeEmailForm(OwnAccountForm):
         email = User.objects.normalize_email(self.cleaned_data["email"])
         if email_key(email) == email_key(self.user.email):  # any spelling of the same address
             raise ValidationError(self.error_messages["same_email"], code="same_email")
+        # The signup's domain rules: no changing to a throwaway, blocked or not-allowed address afterwards.
+        validate_signup_domain(email)
         self.owner_of_email = User.objects.with_email(email).exclude(pk=self.user.pk).first()
         if self.owner_of_email and not self.hide_taken:
             raise ValidationError(self.error_messages["email_taken"], code="email_taken")

@@ -179,6 +179,7 @@ def renew_lease(context):
 @task(takes_context=True)
 def send_mail(context, mail, attempt=1):
     """Render and send one mail; on failure, queue it again, rendered (or give up), as the module's docstring says."""
+    queued = mail
     try:
         mail = rendered(mail)
         build_message(mail).send()
@@ -191,6 +192,10 @@ def send_mail(context, mail, attempt=1):
         retry_or_give_up(
             send_mail, (mail,), attempt=attempt, error=error, what=f"a {mail['kind']} mail", context=context
         )
+        if mail["kind"] == "confirm_email" and not may_pass(error):
+            from onboarding.verification.services import confirmation_refused
+
+            confirmation_refused(queued)  # the address does not take mail: the signup's risk goes up
         raise
     forget_mail(context)
 

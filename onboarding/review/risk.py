@@ -2,14 +2,16 @@
 
 Each signal is a small function that says why it is one. A signup's reasons are codes (REASONS words them for
 reviewers); its level follows from their weights alone, so adding a reason later (an expired confirmation
-link) is one update of one row. Nothing here identifies a person beyond what the admin already shows: the
-client's network is kept only as a keyed hash, counted in the shared counters for an hour, never stored.
+link, a bounced confirmation mail) is one update of one row. Nothing here identifies a person beyond what the
+admin already shows: the client's network and browser are kept only as keyed hashes, counted in the shared
+counters for two hours, never stored.
 """
 
 import ipaddress
 import re
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.cache import caches
 from django.db import connections, router, transaction
@@ -21,10 +23,13 @@ from onboarding.access.domains import disposable, domain_of
 from onboarding.identities import email_key
 from onboarding.limits import client_ip
 from onboarding.models import RISK_RANKS, EmailDomain, Profile, RiskLevel, User
+from onboarding.review.devices import device_hash
 
 # Signups from one network (an IPv4 /24, an IPv6 /64) within about an hour before the next ones are flagged.
 NETWORK_WINDOW = 60 * 60
 NETWORK_SIGNUPS = 5
+# Signups from one browser (review/devices.py) within about an hour: a family may share one, a script makes more.
+DEVICE_SIGNUPS = 3
 # Reading three steps and typing a username, an address, a password twice and a name takes a person longer.
 FASTEST_HUMAN_SECONDS = 20
 # How many of the latest signups an address's pattern is compared with, and how many alike are suspicious.
@@ -35,9 +40,12 @@ REASONS = {
     "throwaway_domain": (2, _("The email address is at a throwaway domain.")),
     "new_domain": (1, _("No earlier account had an email address at this domain.")),
     "busy_network": (2, _("Many signups came from the same network within an hour.")),
+    "busy_device": (2, _("Several signups came from the same browser within an hour.")),
     "too_fast": (2, _("The signup was finished faster than a person can type it.")),
     "address_pattern": (1, _("The email address follows the same pattern as several recent signups.")),
+    "challenge_needed": (1, _("The browser was asked for a proof of work: the signup looked automated.")),
     "confirmation_expired": (1, _("The link to confirm the email address expired unused.")),
+    "confirmation_bounced": (2, _("The mail with the link to confirm the email address could not be delivered.")),
 }
 MEDIUM_SCORE = 2
 HIGH_SCORE = 4
@@ -49,10 +57,19 @@ class SignupClues:
 
     network: str = ""
     started: int | None = None
+    challenged: bool = False
+    device: str = ""
 
 
 def clues_from(request, started):
-    return SignupClues(network=network_hash(client_ip(request)), started=started)
+    from onboarding.access.challenge import was_asked
+
+    return SignupClues(
+        network=network_hash(client_ip(request)),
+        started=started,
+        challenged=was_asked(request.session),
+        device=device_hash(request),
+    )
 
 
 def network_hash(address):
@@ -103,17 +120,31 @@ def busy_network(network, *, now=None):
     People share networks (an office, a campus), but a script making accounts usually runs from one. The
     count is this hour's and the last one's, so a burst across the hour is still seen.
     """
-    if not network:
-        return False
+    return bool(network) and counted("network", network, now=now) >= NETWORK_SIGNUPS
+
+
+def busy_device(device, *, now=None):
+    """Count this signup against its browser; True once it made DEVICE_SIGNUPS within about an hour.
+
+    A person makes one account, a family sharing a computer a few; a script that keeps its cookies makes many.
+    """
+    return bool(device) and counted("device", device, now=now) >= DEVICE_SIGNUPS
+
+
+def counted(kind, value, *, now=None):
+    """Count one more signup under `value`; the count of this hour and the last (shared counters, two hours)."""
     hour = int(now if now is not None else time.time()) // NETWORK_WINDOW
     counters = caches["ratelimit"]
-    key = f"risk:network:{network}:{hour}"
+    key = f"risk:{kind}:{value}:{hour}"
     try:
-        count = counters.incr(key)  # the counter of a busy network is there already: one write
+        count = counters.incr(key)  # the counter of a busy network or device is there already: one write
     except ValueError:
-        # The first signup of this network this hour; of two at once, the one that did not add it counts on.
+        # The first signup under it this hour; of two at once, the one that did not add it counts on.
         count = 1 if counters.add(key, 1, timeout=2 * NETWORK_WINDOW) else counters.incr(key)
-    return count + (counters.get(f"risk:network:{network}:{hour - 1}") or 0) >= NETWORK_SIGNUPS
+    return count + (counters.get(f"risk:{kind}:{value}:{hour - 1}") or 0)
+
+
+def network_signups(network, *, now=None):
 
 
 def too_fast(started, *, now=None):
@@ -151,8 +182,10 @@ def assess(*, email, clues, now=None):
         "throwaway_domain": throwaway_domain(email),
         "new_domain": new_domain(email),
         "busy_network": busy_network(clues.network, now=now),
+        "busy_device": busy_device(clues.device, now=now),
         "too_fast": too_fast(clues.started, now=now),
         "address_pattern": address_pattern(email, list(recent)),
+        "challenge_needed": clues.challenged,
     }
     return [code for code in REASONS if found.get(code)]
 
@@ -176,11 +209,34 @@ def add_reason(*, user_id, code):
     """Add a reason found after the signup (its confirmation link expired unused), raising the level with it."""
     profile = Profile.objects.select_for_update().filter(user_id=user_id).first()
     if profile is None or code in profile.risk_reasons:
-        return
+        return False
     set_reasons(profile, [reason for reason in REASONS if reason in {*profile.risk_reasons, code}])
     profile.save(update_fields=["risk_reasons", "risk_level", "risk_rank"])
+    return True
 
 
 def described(reasons):
     """The reasons in words, in REASONS' order (an unknown code, from a newer version, as itself)."""
     return [REASONS[code][1] if code in REASONS else code for code in reasons]
+
+
+def mark_unconfirmed(*, now=None, window=timedelta(days=7)):
+    """Add "confirmation_expired" to the signups whose first confirmation link expired, unused, within `window`
+    before `now`: the event that a link nobody opened never makes (run daily: mark_unconfirmed_signups).
+
+    Returns how many signups it raised. A reason already there is left as it is.
+    """
+    from onboarding.links import lifetimes
+
+    now = now or timezone.now()
+    expired_before = now - timedelta(days=lifetimes()["confirm_email_days"])
+    unconfirmed = User.objects.filter(
+        email_verified_at__isnull=True,
+        date_joined__lt=expired_before,
+        date_joined__gte=expired_before - window,
+        profile__isnull=False,
+    )
+    raised = 0
+    for user_id in unconfirmed.values_list("pk", flat=True).iterator():
+        raised += add_reason(user_id=user_id, code="confirmation_expired")
+    return raised

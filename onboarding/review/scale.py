@@ -15,16 +15,25 @@ from django.utils.functional import cached_property
 EXACT_COUNT_CAP = 10_000
 
 
+# An estimate this far past the cap is believed without counting: the capped count would read EXACT_COUNT_CAP
+# rows through a join for nothing (the high-risk filter's took 0.7-1 s at a million signups).
+SURELY_PAST_CAP = 3 * EXACT_COUNT_CAP
+
+
 def estimated_count(queryset):
     """The number of rows, exact up to EXACT_COUNT_CAP, estimated by PostgreSQL beyond it (never a full COUNT)."""
-    capped = queryset.order_by().values("pk")[: EXACT_COUNT_CAP + 1].count()
     connection = connections[queryset.db]
-    if capped <= EXACT_COUNT_CAP or connection.vendor != "postgresql":
+    estimate = None
+    if connection.vendor == "postgresql":
+        if not queryset.query.where:
+            estimate = table_estimate(connection, queryset.model._meta.db_table)
+        else:
+            estimate = plan_estimate(queryset)
+        if estimate >= SURELY_PAST_CAP:
+            return estimate
+    capped = queryset.order_by().values("pk")[: EXACT_COUNT_CAP + 1].count()
+    if capped <= EXACT_COUNT_CAP or estimate is None:
         return capped if capped <= EXACT_COUNT_CAP else queryset.count()
-    if not queryset.query.where:
-        estimate = table_estimate(connection, queryset.model._meta.db_table)
-    else:
-        estimate = plan_estimate(queryset)
     return max(estimate, capped)
 
 

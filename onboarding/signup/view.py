@@ -26,6 +26,8 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.i18n import set_language
 
 from onboarding import funnel, timezones
+from onboarding.access import challenge
+from onboarding.review import devices
 from onboarding.signup.bounds import refusal
 from onboarding.signup.drafts import has_moved
 from onboarding.signup.finish import Outcome, finish_signup, was_created
@@ -117,6 +119,10 @@ class SignupWizard(View):
                 return self.go_to(goto)
             return redirect("onboarding:start_over")  # which asks before it clears anything
 
+        if step == FIRST:
+            refused = self.refuse_unchecked(form)
+            if refused:
+                return refused
         if not form.is_valid():
             funnel.step_errors(step, form)
             # An error elsewhere need not cost a good password: its hash is kept for the same username and email.
@@ -133,7 +139,9 @@ class SignupWizard(View):
                 return redirect(step_url(finished.step))
             if finished.outcome == Outcome.ALREADY_CREATED:
                 return redirect("onboarding:already_created")
-            return redirect("onboarding:done")  # created, or a taken address: one answer for both
+            # Created, or a taken address: one answer for both, the device cookie included.
+            devices.device_id(request)
+            return devices.remember(request, redirect("onboarding:done"))
 
         state.store_form(step, form, valid=True, password=step == "account")
         funnel.step_done(state.funnel_id, step)
@@ -149,6 +157,23 @@ class SignupWizard(View):
         logger.warning("Signup POST refused: answers too long or repeated (step %s).", step)
         messages.error(self.request, reason + " " + _("Nothing you sent on this page was saved."))
         return self.render(step, step_form(step, self.state), status=400)
+
+    def refuse_unchecked(self, form):
+        """The account page again, asking for the proof-of-work, when it was needed and not sent; else None.
+
+        Nothing typed is lost: the answers are kept (not as valid), and a good password as its hash.
+        """
+        why = challenge.check_account_post(self.request)
+        if why is None:
+            return None
+        logger.warning("Signup account step refused: proof-of-work %s (ip=%s)", why, challenge.client_ip(self.request))
+        valid = form.is_valid()
+        keep = valid or form.password_passed
+        self.state.store_form(FIRST, form, valid=False, password=keep)
+        if keep:
+            form.keep_password()
+        # Only what was missing: the script then sends the form again by itself.
+        return self.render(FIRST, form, status=400, challenge_refused=True, resubmit=valid)
 
     def stale_post(self, step, posted_id):
         """Answer a POST made for a wizard that is no longer the one in the session, if it needs answering."""
@@ -180,6 +205,10 @@ class SignupWizard(View):
         self.state.current_step = step
         return redirect(step_url(step))
 
-    def render(self, step, form, status=200):
+    def render(self, step, form, status=200, challenge_refused=False, resubmit=False):
         context = {"view": self, **step_page(self.state, step, form)}
+        if step == FIRST:
+            show = challenge_refused or challenge.should_show(self.request)
+            context.update(challenge.page_context(self.request, show=show))
+            context.update(challenge_refused=challenge_refused, challenge_resubmit=resubmit)
         return TemplateResponse(self.request, self.template_name, context, status=status)

@@ -15,8 +15,18 @@ def send_confirmation_email(*, user, confirm_url, language=None):
         to=user.email,
         language=language or user.mail_language,
         # Neither name nor username: the address is not proven, and a stranger may have chosen both.
-        context={"confirm_url": confirm_url, "days": links.lifetimes()["confirm_email_days"]},
+        # The account's id (not shown): should the server refuse the address, the signup's risk says so.
+        context={"confirm_url": confirm_url, "days": links.lifetimes()["confirm_email_days"], "user_id": user.pk},
     )
+
+
+def confirmation_refused(mail):
+    """The mail server refused a confirmation mail for good (a bounce at sending): one more risk reason."""
+    from onboarding.review.risk import add_reason
+
+    user_id = mail.get("context", {}).get("user_id")
+    if user_id:
+        add_reason(user_id=user_id, code="confirmation_bounced")
 
 
 @transaction.atomic

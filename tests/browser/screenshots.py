@@ -4,15 +4,22 @@ in light and dark mode.
 Not named test_*.py, so `make test` leaves it out; the Makefile runs it by path.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+from django.utils import timezone
 
+from onboarding.access import invitations
+from onboarding.models import Invitation, User
 from tests.browser.conftest import fill_account, other_states, signup_states, submit
 from tests.browser.test_account_journeys import account_states
 from tests.browser.test_passkeys_manage import passkey_states
 from tests.browser.test_sessions import sessions_states
 from tests.browser.test_two_step import two_step_states
+from tests.conftest import PASSWORD
+from tests.mailserver import link_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,6 +60,17 @@ def test_save_screenshots(page_in, language, width, scheme, settings, sent_mail,
     page = page_in(language, viewport=viewport, color_scheme=scheme)
     for state in access_states(page, settings):
         saved.append(shoot(page, name, len(saved) + 1, f"access-{state}"))
+    page = page_in(language, viewport=viewport, color_scheme=scheme)
+    for state in invitation_states(page, settings, sent_mail, language):
+        saved.append(shoot(page, name, len(saved) + 1, f"invitation-{state}"))
+    # What a browser without JavaScript reads when the proof-of-work is asked for (SIGNUP_CHALLENGE).
+    page = page_in(language, viewport=viewport, color_scheme=scheme, java_script_enabled=False)
+    settings.SIGNUP_CHALLENGE = "always"
+    page.goto("/signup/account/")
+    fill_account(page, username="nojavascript", email="nojavascript@example.com")
+    submit(page)
+    saved.append(shoot(page, name, len(saved) + 1, "challenge-refused"))
+    settings.SIGNUP_CHALLENGE = "auto"
     assert all(path.stat().st_size for path in saved)
 
 
@@ -79,6 +97,34 @@ def access_states(page, settings):
     submit(page, "main form button[type=submit]")
     assert page.url.endswith("/signup/waitlist/sent/")
     yield "waitlist-sent"
+    settings.SIGNUP_MODE = "open"
+
+
+def invitation_states(page, settings, sent_mail, language):
+    """An invitation's pages: the link opened, the account step it starts, and a withdrawn, an expired and a used
+    invitation's link."""
+    settings.SIGNUP_MODE = "invite"
+    boss = User.objects.filter(username="boss").first() or User.objects.create_superuser("boss", None, PASSWORD)
+    origin = page.url.split("/signup", 1)[0] if "/signup" in page.url else settings.SITE_URL
+    emails = [f"{kind}-{language}@example.com" for kind in ("jisoo", "withdrawn", "late")]
+    Invitation.objects.filter(email__in=emails).delete()
+    invitations.invite(emails=emails, invited_by=boss, language=language, origin=origin)
+    mails = {message.to[0]: message for message in sent_mail()}
+    link = {email: urlparse(link_in(mails[email].body, "/signup/invitation/")).path for email in emails}
+
+    page.goto(link[emails[0]])
+    yield "link"
+    submit(page, "main form button[type=submit]")
+    yield "account"
+    invitations.revoke(invitations=Invitation.objects.filter(email=emails[1]))
+    page.goto(link[emails[1]])
+    yield "withdrawn"
+    Invitation.objects.filter(email=emails[2]).update(expires_at=timezone.now() - timedelta(minutes=1))
+    page.goto(link[emails[2]])
+    yield "expired"
+    Invitation.objects.filter(email=emails[0]).update(used_at=timezone.now())
+    page.goto(link[emails[0]])
+    yield "used"
     settings.SIGNUP_MODE = "open"
 
 
