@@ -17,8 +17,9 @@ INVITATION_KEY = "signup_invitation"
 WAITLIST_SENT_KEY = "waitlist_sent"
 
 # The handoff to the done page (the project's original contract): username, real name, email, and the
-# name to greet the person by. Written by the wizard at "Create account".
-SUCCESS_KEYS = ("success_id", "success_name", "success_email", "success_greeting")
+# name to greet the person by, and whether the account logs in with a passkey. Written by the wizard at
+# "Create account".
+SUCCESS_KEYS = ("success_id", "success_name", "success_email", "success_greeting", "success_passkey")
 # Until when the done page shows them (a timestamp): a shared browser does not show the last person's
 # username, name and address to the next one.
 SUCCESS_UNTIL = "success_until"
@@ -43,6 +44,10 @@ TIME_ZONE_KEY = "time_zone"
 # The WebAuthn challenge of the ceremony under way (passkeys/ceremony.py): {"purpose", "challenge", "until"}.
 # Spent by the first answer checked against it.
 PASSKEY_CHALLENGE = "passkey_challenge"
+# How this session's login was proved, when it was more than a password: ["passkey"] (passkeys/views.py).
+# A passkey is a second factor in itself (something you have, unlocked by something you are or know), so any
+# second step after a password login is skipped for it.
+LOGIN_FACTORS = "login_factors"
 # When this person last confirmed it is them ("confirm it's you", account/reauth.py): a timestamp.
 CONFIRMED_AT_KEY = "confirmed_at"
 

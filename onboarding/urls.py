@@ -15,9 +15,11 @@ from onboarding.account.views import (
     DownloadDataView,
     EditDetailsView,
 )
-from onboarding.limits import guard_password_check, guard_signup
+from onboarding.limits import guard_passkey_login, guard_password_check, guard_signup
+from onboarding.passkeys.views import LoginOptionsView, LoginWithPasskeyView
 from onboarding.pages.views import LandingView, LegalPageView
 from onboarding.signup.pages import AlreadyCreatedView, DoneView, StartOverView
+from onboarding.signup.passkey import SignupPasskeyOptionsView
 from onboarding.signup.resume import ResumeLinkSentView, ResumeSignupView
 from onboarding.signup.view import SignupWizard
 from onboarding.verification.views import (
@@ -51,6 +53,17 @@ urlpatterns = [
     path("account/email/", guard_password_check(ChangeEmailView.as_view()), name="account_email"),
     path("account/email/confirm/<str:token>/", ConfirmEmailChangeView.as_view(), name="confirm_email_change"),
     re_path(r"^signup/(?P<step>account|profile|confirm)/$", signup_wizard, name="signup_step"),
+    path(
+        "signup/passkey/options/",
+        guard_signup(admit_by_mode(SignupPasskeyOptionsView.as_view())),
+        name="signup_passkey_options",
+    ),
+    path(
+        "login/passkey/options/",
+        guard_passkey_login(LoginOptionsView.as_view(), group="passkey-options-ip"),
+        name="passkey_login_options",
+    ),
+    path("login/passkey/", guard_passkey_login(LoginWithPasskeyView.as_view()), name="passkey_login"),
     path("signup/resume/<str:token>/", ResumeSignupView.as_view(), name="resume"),
     path("signup/invitation/<str:token>/", InvitationView.as_view(), name="invitation"),
     path("signup/waitlist/", WaitlistView.as_view(), name="waitlist"),

@@ -49,6 +49,8 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Username or email address")
         self.fields["username"].error_messages["required"] = _("Enter your username or email address.")
+        # "webauthn": the browser offers this site's passkeys in the field's autofill (conditional mediation).
+        self.fields["username"].widget.attrs["autocomplete"] = "username webauthn"
         self.fields["password"].error_messages["required"] = _("Enter your password.")
         self.fields["password"].widget = PasswordInput(attrs={"autocomplete": "current-password"})
 
@@ -109,24 +111,44 @@ class LoginForm(AuthenticationForm):
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        # SIGNUP_EMAIL_VERIFICATION=mandatory holds signups (accounts with a profile) until their address is confirmed.
-        if (
-            settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
-            and not user.email_verified_at
-            and Profile.objects.filter(user=user).exists()
-        ):
+        if must_confirm_first(user):
             self.unconfirmed_user = user
             raise ValidationError(self.error_messages["email_unconfirmed"], code="email_unconfirmed")
 
     def refusal(self, user):
-        profile = getattr(user, "profile", None)
-        status = profile.review_status if profile else None
-        contact = {"contact": settings.SIGNUP_CONTACT_EMAIL}
-        if status == ReviewStatus.PENDING:
-            return ValidationError(self.error_messages["awaiting_review"], code="awaiting_review")
-        if status == ReviewStatus.REJECTED:
-            return ValidationError(self.error_messages["rejected"], code="rejected", params=contact)
-        return ValidationError(self.error_messages["inactive"], code="inactive", params=contact)
+        return inactive_refusal(user)
+
+
+def must_confirm_first(user):
+    """SIGNUP_EMAIL_VERIFICATION=mandatory holds signups (accounts with a profile) until their address is confirmed."""
+    return (
+        settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
+        and not user.email_verified_at
+        and Profile.objects.filter(user=user).exists()
+    )
+
+
+def inactive_refusal(user):
+    """Why an account that is not active cannot log in (waiting for review, not approved, switched off)."""
+    messages = LoginForm.error_messages
+    profile = getattr(user, "profile", None)
+    status = profile.review_status if profile else None
+    contact = {"contact": settings.SIGNUP_CONTACT_EMAIL}
+    if status == ReviewStatus.PENDING:
+        return ValidationError(messages["awaiting_review"], code="awaiting_review")
+    if status == ReviewStatus.REJECTED:
+        return ValidationError(messages["rejected"], code="rejected", params=contact)
+    return ValidationError(messages["inactive"], code="inactive", params=contact)
+
+
+def login_refusal(user):
+    """Why `user`, who has proved who they are (the right password, or a passkey), may not log in, with the
+    password login's words (a ValidationError), or None when they may."""
+    if not user.is_active:
+        return inactive_refusal(user)
+    if must_confirm_first(user):
+        return ValidationError(LoginForm.error_messages["email_unconfirmed"], code="email_unconfirmed")
+    return None
 
 
 class PasswordResetRequestForm(PasswordResetForm):

@@ -56,7 +56,7 @@ def finish_signup(request, state, confirm_form):
     forms = {LAST: confirm_form}
     for step in STEPS[:-1]:
         form = step_form(step, state, data=state.step_data(step))
-        if not form.is_valid() or (step == "account" and not state.password_hash):
+        if not form.is_valid() or (step == "account" and not state.has_way_in):
             return recheck(state, step)
         forms[step] = form
     account, profile = forms["account"].cleaned_data, forms["profile"].cleaned_data
@@ -68,7 +68,9 @@ def finish_signup(request, state, confirm_form):
             has_draft=state.has_draft,
             username=account["username"],
             email=account["email"],
-            password_hash=state.password_hash,
+            # A passkey signup: the passkey, and no password (none is hashed on this path).
+            password_hash=None if state.uses_passkey else state.password_hash,
+            passkey=state.passkey if state.uses_passkey else None,
             real_name=profile["real_name"],
             preferred_name=profile["preferred_name"],
             phone=profile["phone"],
@@ -100,6 +102,7 @@ def finish_signup(request, state, confirm_form):
     else:
         # A new key here too, so the key that carried the answers ends with them.
         request.session.cycle_key()
+    state_used_passkey = state.uses_passkey
     state.close_finished()
     hand_over(
         request.session,
@@ -107,6 +110,7 @@ def finish_signup(request, state, confirm_form):
         real_name=user.profile.real_name,
         email=user.email,
         greeting=user.profile.greeting_name,
+        with_passkey=state_used_passkey,
     )
     return Finished(Outcome.CREATED)
 
@@ -128,14 +132,16 @@ def complete_taken(request, state, owner, account, profile):
     if state.has_draft:
         discard_draft(wizard_id=state.wizard_id)  # its "finish later" link stops working
     request.session.cycle_key()  # as for a new account awaiting confirmation
-    state.close_finished()
     greeting = profile["preferred_name"] or profile["real_name"]
+    with_passkey = state.uses_passkey
+    state.close_finished()
     hand_over(
         request.session,
         username=account["username"],
         real_name=profile["real_name"],
         email=account["email"],
         greeting=greeting,
+        with_passkey=with_passkey,
     )
     return Finished(Outcome.TAKEN)
 
