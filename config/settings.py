@@ -292,10 +292,12 @@ PERMISSIONS_POLICY = {
         # an "Unrecognized feature" error in every page's console and switches nothing off.
         "accelerometer autoplay browsing-topics camera display-capture "
         "encrypted-media fullscreen geolocation gyroscope hid idle-detection magnetometer microphone midi "
-        "payment picture-in-picture publickey-credentials-get screen-wake-lock serial usb "
+        "payment picture-in-picture screen-wake-lock serial usb "
         "xr-spatial-tracking"
     ).split()
 }
+# Passkeys: logging in with one (navigator.credentials.get) on our own pages only, never in a frame of another site.
+PERMISSIONS_POLICY["publickey-credentials-get"] = ["self"]
 CSRF_FAILURE_VIEW = "onboarding.pages.errors.csrf_failure"
 # A request body far past what any of our forms sends is refused (our 400 page) before it is parsed.
 # The wizard's biggest POST is under 10 KB (every field at its limit, Korean percent-encoded) and

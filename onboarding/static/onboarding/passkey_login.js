@@ -51,16 +51,18 @@
     say(text || box.dataset["message" + kind.charAt(0).toUpperCase() + kind.slice(1)] || box.dataset.messageOther, true);
   }
 
+  var autofillSettled = Promise.resolve(); // the browser takes one request at a time: the button waits for it
+
   function startAutofill() {
-    passkeys.conditionalSupported().then(function (available) {
+    autofillSettled = passkeys.conditionalSupported().then(function (available) {
       if (!available || !window.AbortController) return;
       autofill = new AbortController();
       var signal = autofill.signal;
-      options()
+      return options()
         .then(function (json) {
-          return passkeys.get(json, { mediation: "conditional", signal: signal });
+          if (signal.aborted) return null;
+          return passkeys.get(json, { mediation: "conditional", signal: signal }).then(finish);
         })
-        .then(finish)
         .catch(function (error) {
           if (!signal.aborted) failed(error, true);
         });
@@ -73,7 +75,8 @@
     button.disabled = true;
     resend.hidden = true;
     say(box.dataset.messageWorking, false);
-    options()
+    autofillSettled
+      .then(options)
       .then(function (json) {
         return passkeys.get(json);
       })
