@@ -10,6 +10,7 @@ import pytest
 
 from tests.browser.conftest import fill_account, other_states, signup_states, submit
 from tests.browser.test_account_journeys import account_states
+from tests.browser.test_passkey_signup_login import Device, passkey_states
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,6 +39,9 @@ def test_save_screenshots(page_in, language, width, scheme, settings, sent_mail)
     for state in account_states(page, sent_mail):
         if state not in ("done", "landing-logged-in"):  # shot above, in signup_states
             saved.append(shoot(page, name, len(saved) + 1, f"account-{state}"))
+    device = Device(page_in(language, viewport=viewport, color_scheme=scheme))
+    for state in passkey_states(device):
+        saved.append(shoot(device.page, name, len(saved) + 1, f"passkey-{state}"))
     page = page_in(language, viewport=viewport, color_scheme=scheme)
     for state in access_states(page, settings):
         saved.append(shoot(page, name, len(saved) + 1, f"access-{state}"))

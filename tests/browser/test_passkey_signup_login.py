@@ -242,3 +242,40 @@ def test_every_new_state_is_axe_clean(device, language):
     without_autofill(page)
     page.goto("/login/")
     assert_no_axe_violations(page)  # "Log in with a passkey"
+
+
+def passkey_states(device, username="pkshot"):
+    """Every new page state of a passkey signup and login, for `make screenshots` (`device`: a Device)."""
+    page = device.page
+    account_with_passkey_mode(page, username=username)
+    yield "signup-step"
+    submit(page)
+    page.locator("#error-summary").wait_for()
+    yield "signup-required"
+    device.user_verified(False)
+    page.click("[data-passkey-button]")
+    page.locator("[data-passkey-status].passkey-problem").wait_for()
+    yield "signup-cancelled"
+    device.user_verified(True)
+    create_passkey(page)
+    yield "signup-made"
+    submit(page)
+    with page.expect_navigation():
+        page.click("button[name=wizard_goto_step]")
+    yield "signup-kept"
+    submit(page)
+    fill_profile(page)
+    submit(page)
+    yield "signup-confirm"
+    page.check("#id_confirm-accept_terms")
+    submit(page)
+    page.wait_for_url("**/signup/done/")
+    yield "signup-done"
+    page.context.clear_cookies()
+    without_autofill(page)
+    page.goto("/login/")
+    yield "login"
+    Passkey.objects.filter(user__username=username).update(sign_count=10**6)  # as a cloned device's would
+    page.click("[data-passkey-login] [data-passkey-button]")
+    page.locator("[data-passkey-login] .passkey-problem").wait_for()
+    yield "login-refused"
