@@ -16,8 +16,8 @@ from onboarding.account.views import (
     EditDetailsView,
 )
 from onboarding.limits import guard_passkey_login, guard_password_check, guard_signup
-from onboarding.passkeys.views import LoginOptionsView, LoginWithPasskeyView
 from onboarding.pages.views import LandingView, LegalPageView
+from onboarding.passkeys.views import LoginOptionsView, LoginWithPasskeyView
 from onboarding.signup.pages import AlreadyCreatedView, DoneView, StartOverView
 from onboarding.signup.passkey import SignupPasskeyOptionsView
 from onboarding.signup.resume import ResumeLinkSentView, ResumeSignupView

@@ -96,9 +96,7 @@ def refused(response, words):
     return response
 
 
-def test_wrong_origin_replay_missing_verification_and_backwards_count_are_refused(
-    client, passkey_user, authenticator
-):
+def test_wrong_origin_replay_missing_verification_and_backwards_count_are_refused(client, passkey_user, authenticator):
     could_not = "That passkey could not be used"
     refused(answer(client, authenticator.get(options(client), origin="http://evil.example")), could_not)
     good = authenticator.get(options(client))

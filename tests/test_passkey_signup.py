@@ -185,7 +185,9 @@ def test_a_person_can_switch_back_to_a_password(client, authenticator):
 
 def test_an_unknown_switch_is_a_bad_request(client):
     client.get("/signup/")
-    assert client.post("/signup/account/", {**step_data("account", **ACCOUNT), "auth_method": "sms"}).status_code == 400
+    assert (
+        client.post("/signup/account/", {**step_data("account", **ACCOUNT), "auth_method": "sms"}).status_code == 400
+    )
 
 
 def test_finish_later_carries_the_passkey_to_another_browser(client, authenticator, monkeypatch):
@@ -214,3 +216,27 @@ def test_a_first_answer_that_is_the_switch_starts_the_signup(client):
     client.get("/signup/")
     client.post("/signup/account/", {MANAGEMENT: "account", "auth_method": "passkey"})
     assert signup_state(client).wizard_id and signup_state(client).uses_passkey
+
+
+def log_in_with(client, authenticator):
+    options = client.post("/login/passkey/options/").json()
+    return client.post("/login/passkey/", {"response": json.dumps(authenticator.get(options))})
+
+
+@pytest.mark.parametrize("taken", [False, True])
+def test_in_mandatory_mode_the_passkey_of_a_signup_answers_alike_whether_the_address_was_taken(
+    client, settings, make_user, authenticator, taken
+):
+    """A prober who signs up with someone's address and then logs in with the passkey learns nothing."""
+    settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
+    if taken:
+        make_user("owner", "minji@example.com")
+    passkey_signup(client, authenticator, until="done")
+    assert Passkey.objects.exists() is not taken  # a taken address makes no account, so no passkey
+    client.get("/signup/done/")
+    answer = log_in_with(client, authenticator)
+    assert answer.status_code == 403
+    assert (
+        answer.json()["code"] == "email_unconfirmed" and "Confirm your email address first" in answer.json()["error"]
+    )
+    assert answer.json()["resend"] is True and SESSION_KEY not in client.session

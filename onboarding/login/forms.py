@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from onboarding.identities import username_key
 from onboarding.models import Profile, ReservedUsername, ReviewStatus, User
+from onboarding.passkeys.services import reserved_marker
 from onboarding.password_forms import PasswordInput, PasswordRulesMixin
 
 
@@ -139,6 +140,22 @@ def inactive_refusal(user):
     if status == ReviewStatus.REJECTED:
         return ValidationError(messages["rejected"], code="rejected", params=contact)
     return ValidationError(messages["inactive"], code="inactive", params=contact)
+
+
+def reserved_passkey_refusal(credential_id):
+    """For a passkey this site does not know: when a signup made it with a taken address in mandatory mode
+    (its username reserved, finish.complete_taken), the answer that signup's account would get, as
+    LoginForm.check_reserved gives for its password: (ValidationError, the address's owner or None).
+    None for any other unknown passkey."""
+    if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory" or not isinstance(credential_id, str):
+        return None
+    reserved = ReservedUsername.objects.filter(password_hash=reserved_marker(credential_id)).first()
+    if reserved is None:
+        return None
+    if settings.SIGNUP_REQUIRES_APPROVAL:
+        return ValidationError(LoginForm.error_messages["awaiting_review"], code="awaiting_review"), None
+    owner = User.objects.filter(email_key=reserved.email_key).first()
+    return ValidationError(LoginForm.error_messages["email_unconfirmed"], code="email_unconfirmed"), owner
 
 
 def login_refusal(user):

@@ -8,18 +8,17 @@ The limits are the password login's (limits.guard_passkey_login, in the URLconf)
 import json
 import logging
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.http import JsonResponse
-from django.conf import settings
 from django.shortcuts import resolve_url
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from onboarding.login.forms import login_refusal
+from onboarding.login.forms import login_refusal, reserved_passkey_refusal
 from onboarding.passkeys import ceremony, services
 from onboarding.session_keys import LOGIN_FACTORS
 from onboarding.verification.flow import remember_confirmation
@@ -54,19 +53,32 @@ class LoginWithPasskeyView(View):
             passkey, sign_count = ceremony.finish_authentication(request, response, find_passkey=services.find_passkey)
         except ceremony.PasskeyError as error:
             logger.info("Passkey login refused: %s", error.reason or "no reason")
+            reserved = reserved_passkey_refusal(response.get("id")) if isinstance(response, dict) else None
+            if reserved is not None:
+                # A signup with a taken address made this passkey: answer as for its account, and "Send it
+                # again" mails the address's owner the notice (as the password login does).
+                refusal, owner = reserved
+                if owner is not None:
+                    remember_confirmation(request, owner, notice=True)
+                return self.refused(refusal)
             return JsonResponse({"error": error.message}, status=400)
         user = passkey.user
         refusal = login_refusal(user)
         if refusal is not None:
             if refusal.code == "email_unconfirmed":
                 remember_confirmation(request, user)  # "Send it again" on the login page mails this account
-            message = refusal.messages[0]
-            return JsonResponse({"error": message, "code": refusal.code, "resend": refusal.code == "email_unconfirmed"}, status=403)
+            return self.refused(refusal)
         services.record_use(passkey, sign_count)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # a new session key
         request.session[LOGIN_FACTORS] = [PASSKEY_FACTOR]
         logger.info("Logged in with a passkey (user id=%s)", user.pk)
         return JsonResponse({"redirect": self.next_url()})
+
+    @staticmethod
+    def refused(refusal):
+        """The password login's words for an account that may not log in (a ValidationError), as JSON."""
+        resend = refusal.code == "email_unconfirmed"
+        return JsonResponse({"error": refusal.messages[0], "code": refusal.code, "resend": resend}, status=403)
 
     def next_url(self):
         wanted = self.request.POST.get("next", "")

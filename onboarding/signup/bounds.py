@@ -37,10 +37,7 @@ def refusal(step, form, state):
                 "label": label,
                 "limit": limit,
             }
-    if state.uses_passkey:
-        room = 0 if state.passkey else PASSKEY_ROOM
-    else:
-        room = 0 if state.password_hash else HASH_ROOM
+    room = 0 if state.has_way_in else (PASSKEY_ROOM if state.uses_passkey else HASH_ROOM)
     if wizard_bytes(state.with_step_data(step, data)) + room > WIZARD_MAX_BYTES:
         return _("Your answers together are too long to keep. Shorten some of them, then try again.")
     return None

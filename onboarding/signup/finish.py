@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 from onboarding import funnel, timezones
 from onboarding.identities import email_key
 from onboarding.models import Profile, User
+from onboarding.passkeys.services import reserved_marker
 from onboarding.review.risk import clues_from
 from onboarding.signup.accounts import reserve_username
 from onboarding.signup.drafts import SignupMoved, create_account_from_signup, discard_draft
@@ -128,7 +129,9 @@ def complete_taken(request, state, owner, account, profile):
     send_confirmation(request, owner, notice=True)
     # The username reads as taken from now on, as it would after a real signup: trying it again tells
     # nothing about whether the address had an account.
-    reserve_username(username=account["username"], password_hash=state.password_hash, email=owner.email)
+    # A passkey signup's passkey answers there as that account's would (login/forms.reserved_passkey_refusal).
+    kept = reserved_marker(state.passkey.credential_id) if state.uses_passkey and state.passkey else ""
+    reserve_username(username=account["username"], password_hash=state.password_hash or kept, email=owner.email)
     if state.has_draft:
         discard_draft(wizard_id=state.wizard_id)  # its "finish later" link stops working
     request.session.cycle_key()  # as for a new account awaiting confirmation

@@ -38,7 +38,9 @@ class Device:
         self.cdp.send("WebAuthn.setUserVerified", {"authenticatorId": self.id, "isUserVerified": verified})
 
     def remove(self, credential):
-        self.cdp.send("WebAuthn.removeCredential", {"authenticatorId": self.id, "credentialId": credential["credentialId"]})
+        self.cdp.send(
+            "WebAuthn.removeCredential", {"authenticatorId": self.id, "credentialId": credential["credentialId"]}
+        )
 
 
 def without_autofill(page):
@@ -172,7 +174,9 @@ def test_login_failures_say_what_happened(device):
     [credential] = phone.credentials()
     phone.remove(credential)  # and gone from the device
     page.get_by_role("button", name="Log in with a passkey").click()
-    page.wait_for_function("document.querySelector('[data-passkey-status]').textContent.includes('No passkey was used')")
+    page.wait_for_function(
+        "document.querySelector('[data-passkey-status]').textContent.includes('No passkey was used')"
+    )
     assert page.url.endswith("/login/")
 
 
