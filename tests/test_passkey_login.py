@@ -12,6 +12,7 @@ from onboarding.models import Passkey, ReviewStatus, User
 from onboarding.passkeys.ceremony import NewPasskey
 from onboarding.passkeys.services import add_passkey, new_user_handle
 from onboarding.session_keys import LOGIN_FACTORS, RESEND_KEY
+from tests.conftest import PASSWORD
 from tests.soft_authenticator import SoftAuthenticator, b64
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,13 @@ def test_checking_answers_shares_the_password_logins_per_client_limit(client, se
     refused(answer(client, authenticator.get(options(client), origin="http://evil.example")), "could not be used")
     assert answer(client, authenticator.get(options(client))).status_code == 429
     assert SESSION_KEY not in client.session
+
+
+def test_a_password_login_afterwards_is_not_multi_factor(client, passkey_user, authenticator):
+    passkey_user.set_password(PASSWORD)
+    passkey_user.save()
+    answer(client, authenticator.get(options(client)))
+    assert client.session[LOGIN_FACTORS] == ["passkey"]
+    # The same account again, by password, in the same session (Django keeps the session's data for it).
+    assert client.post("/login/", {"username": "mina", "password": PASSWORD}).status_code == 302
+    assert int(client.session[SESSION_KEY]) == passkey_user.pk and LOGIN_FACTORS not in client.session

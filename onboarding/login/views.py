@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 
 from onboarding.login.forms import LoginForm
+from onboarding.session_keys import LOGIN_FACTORS
 from onboarding.verification.flow import remember_confirmation
 
 
@@ -10,6 +11,13 @@ class LoginView(auth_views.LoginView):
     """Display the login form and handle the login action."""
 
     authentication_form = LoginForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # A password login, though this session logged in with a passkey before (as the same account): it
+        # is not multi-factor.
+        self.request.session.pop(LOGIN_FACTORS, None)
+        return response
 
     def form_invalid(self, form):
         if form.unconfirmed_user:
