@@ -602,8 +602,8 @@ def main():
         "counts": counts,
     }
     results["targets"] = evaluate(results)
-    results["passkeys"], passkey_target = passkeys.compare(results_levels, passkey_levels)
-    results["targets"].append(passkey_target)
+    results["passkeys"], passkey_targets = passkeys.compare(results_levels, passkey_levels, cpu, LABELS)
+    results["targets"] += passkey_targets
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
     print()
     print(report(results))

@@ -103,7 +103,7 @@ def finish_signup(request, state, confirm_form):
     else:
         # A new key here too, so the key that carried the answers ends with them.
         request.session.cycle_key()
-    state_used_passkey = state.uses_passkey
+    with_passkey = state.uses_passkey
     state.close_finished()
     hand_over(
         request.session,
@@ -111,7 +111,7 @@ def finish_signup(request, state, confirm_form):
         real_name=user.profile.real_name,
         email=user.email,
         greeting=user.profile.greeting_name,
-        with_passkey=state_used_passkey,
+        with_passkey=with_passkey,
     )
     return Finished(Outcome.CREATED)
 

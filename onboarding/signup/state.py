@@ -242,6 +242,8 @@ class SignupState:
 
     def use_passkey(self, on):
         """Switch between a passkey and a password; what the other way had made (a hash, a passkey) goes."""
+        if on == self.uses_passkey:
+            return  # a page left open from before the switch: nothing to change
         extra = {key: value for key, value in self._storage.extra_data.items() if key not in PASSWORD_OR_PASSKEY}
         if on:
             extra.update({AUTH: PASSKEY_AUTH, PASSKEY_USER: self._extra(PASSKEY_USER) or new_user_handle()})
