@@ -145,7 +145,7 @@ def test_an_unconfirmed_address_in_mandatory_mode_is_told_to_confirm_and_can_res
     settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
     User.objects.filter(pk=passkey_user.pk).update(email_verified_at=None)
     response = refused(answer(client, authenticator.get(options(client))), "Confirm your email address first")
-    assert response.json()["resend"] is True
+    assert response.json()["resend"]["url"] == "/email/confirm-again/"
     assert client.session[RESEND_KEY]["user"] == passkey_user.pk and SESSION_KEY not in client.session
 
 

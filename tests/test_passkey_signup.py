@@ -239,4 +239,4 @@ def test_in_mandatory_mode_the_passkey_of_a_signup_answers_alike_whether_the_add
     assert (
         answer.json()["code"] == "email_unconfirmed" and "Confirm your email address first" in answer.json()["error"]
     )
-    assert answer.json()["resend"] is True and SESSION_KEY not in client.session
+    assert answer.json()["resend"]["label"] == "Send it again" and SESSION_KEY not in client.session

@@ -12,8 +12,10 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.http import JsonResponse
 from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -76,9 +78,16 @@ class LoginWithPasskeyView(View):
 
     @staticmethod
     def refused(refusal):
-        """The password login's words for an account that may not log in (a ValidationError), as JSON."""
-        resend = refusal.code == "email_unconfirmed"
-        return JsonResponse({"error": refusal.messages[0], "code": refusal.code, "resend": resend}, status=403)
+        """The password login's words for an account that may not log in (a ValidationError), as JSON; for an
+        address to confirm, the "Send it again" form's address and words (the login page has none of its own)."""
+        answer = {"error": refusal.messages[0], "code": refusal.code, "resend": None}
+        if refusal.code == "email_unconfirmed":
+            answer["resend"] = {
+                "url": reverse("onboarding:resend_confirmation"),
+                "next": reverse("login"),
+                "label": _("Send it again"),
+            }
+        return JsonResponse(answer, status=403)
 
     def next_url(self):
         wanted = self.request.POST.get("next", "")

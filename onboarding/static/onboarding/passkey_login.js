@@ -38,10 +38,36 @@
           return;
         }
         if (reply.status === 429) throw { message: box.dataset.messageBusy };
-        resend.hidden = !(reply.data && reply.data.resend);
+        if (reply.data && reply.data.resend) offerResend(reply.data.resend);
         throw { message: reply.data && reply.data.error };
       }
     );
+  }
+
+  /* "Send it again" for an address to confirm: the same form as under a failed password login. */
+  function offerResend(offer) {
+    if (!resend.firstChild) {
+      var sendForm = document.createElement("form");
+      sendForm.method = "post";
+      sendForm.action = offer.url;
+      sendForm.className = "d-inline";
+      [["csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value], ["next", offer.next]].forEach(
+        function (pair) {
+          var input = document.createElement("input");
+          input.type = "hidden";
+          input.name = pair[0];
+          input.value = pair[1];
+          sendForm.appendChild(input);
+        }
+      );
+      var button = document.createElement("button");
+      button.type = "submit";
+      button.className = "btn btn-outline-primary";
+      button.textContent = offer.label;
+      sendForm.appendChild(button);
+      resend.appendChild(sendForm);
+    }
+    resend.hidden = false;
   }
 
   function failed(error, quiet) {
