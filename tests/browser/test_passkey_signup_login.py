@@ -283,3 +283,25 @@ def passkey_states(device, username="pkshot"):
     page.click("[data-passkey-login] [data-passkey-button]")
     page.locator("[data-passkey-login] .passkey-problem").wait_for()
     yield "login-refused"
+
+
+def test_an_unconfirmed_address_is_told_to_confirm_and_offered_the_mail_again(device, settings, smtp_server, sent_mail):
+    settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
+    phone = device("ko")
+    page = phone.page
+    account_with_passkey_mode(page)
+    create_passkey(page)
+    submit(page)
+    finish_signup(page)  # not logged in: the address must be confirmed first
+    sent_mail()
+    before = len(smtp_server.inbox.to("minji@example.com"))
+    without_autofill(page)
+    page.goto("/login/")
+    page.click("[data-passkey-login] [data-passkey-button]")
+    page.locator("[data-passkey-resend] button").wait_for()
+    assert "먼저 이메일 인증을 해 주세요" in page.locator("[data-passkey-login] .passkey-problem").inner_text()
+    assert_no_axe_violations(page)
+    with page.expect_navigation():
+        page.click("[data-passkey-resend] button")
+    sent_mail()
+    assert len(smtp_server.inbox.to("minji@example.com")) == before + 1
