@@ -285,7 +285,9 @@ def passkey_states(device, username="pkshot"):
     yield "login-refused"
 
 
-def test_an_unconfirmed_address_is_told_to_confirm_and_offered_the_mail_again(device, settings, smtp_server, sent_mail):
+def test_an_unconfirmed_address_is_told_to_confirm_and_offered_the_mail_again(
+    device, settings, smtp_server, sent_mail
+):
     settings.SIGNUP_EMAIL_VERIFICATION = "mandatory"
     phone = device("ko")
     page = phone.page
