@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 
+from bench import passkeys
 from tests.servers import free_port, running, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -476,9 +477,11 @@ def report(results):
                 ],
             ),
         ]
+    if "passkeys" in results:
+        out += passkeys.report_lines(results["passkeys"], table)
     out += [
         "",
-        "Targets (issues 7 and 20):",
+        "Targets (issues 7, 20 and 21):",
         table(
             ["target", "measured", "met"],
             [[t["target"], t["value"], {True: "yes", False: "NO", None: "n/a"}[t["met"]]] for t in results["targets"]],
@@ -498,6 +501,7 @@ def main():
     parser.add_argument("--bare-seconds", type=float, default=4, help="bare-view requests this long per level")
     parser.add_argument("--max-bare", type=int, default=20000, help="at most this many bare-view requests per level")
     parser.add_argument("--landing-seconds", type=float, default=3, help="landing-page requests this long per level")
+    parser.add_argument("--passkey-seconds", type=float, default=10, help="passkey signups start this long per level")
     parser.add_argument("--hash-seconds", type=float, default=4, help="each hashing-limit measurement")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="gunicorn sync workers")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
@@ -550,6 +554,10 @@ def main():
                     results_levels.append(level(base_url, server_pid, concurrency, args, prefix, cores, cpu_dir))
                 print(f"Hashing limit, {cores} processes...", flush=True)
                 rates.append(hashing_limit(cores, args.hash_seconds))
+                passkey_levels = passkeys.measure(  # after the password signups: their CPU meter stays theirs
+                    base_url, origin=env["SITE_URL"], levels=levels, seconds=args.passkey_seconds,
+                    max_signups=args.max_signups, prefix=prefix,
+                )  # fmt: skip
             cpu = cpu_by_label(cpu_records(cpu_dir, since=after_warm_up))
             if any(row["failed"] for row in results_levels):
                 log_tail = (Path(tmp) / "gunicorn.log").read_text().splitlines()[-30:]
@@ -594,6 +602,8 @@ def main():
         "counts": counts,
     }
     results["targets"] = evaluate(results)
+    results["passkeys"], passkey_targets = passkeys.compare(results_levels, passkey_levels, cpu, LABELS)
+    results["targets"] += passkey_targets
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
     print()
     print(report(results))

@@ -271,6 +271,28 @@ def guard_two_step(view):
     return guarded
 
 
+def guard_passkey_login(view, *, group="login-ip"):
+    """Limit a passkey login's POSTs per client at LOGIN_RATE_LIMIT: checking an answer on the password login's
+    own per-client counter (a passkey login names no account, so only the client is counted); asking for a
+    challenge (group "passkey-options-ip", which the login page does once on opening, for autofill) on its own.
+    A successful login marks the browser as known to that account, as guard_login does."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        if is_ratelimited(request, group=group, key="ip", rate=login_rate, increment=True):
+            logger.warning("Passkey login refused: over the client limit (ip=%s)", client_ip(request))
+            raise Ratelimited
+        was_authenticated = request.user.is_authenticated
+        response = view(request, *args, **kwargs)
+        if request.user.is_authenticated and not was_authenticated and response.status_code == 200:
+            remember_device(request, response, request.user)
+        return response
+
+    return guarded
+
+
 def account_key(group, request):
     # The account, not only its id: an id is reused once an account is deleted.
     if not request.user.is_authenticated:

@@ -23,8 +23,9 @@ CHALLENGE_ASKED_KEY = "signup_challenge_asked"
 WAITLIST_SENT_KEY = "waitlist_sent"
 
 # The handoff to the done page (the project's original contract): username, real name, email, and the
-# name to greet the person by. Written by the wizard at "Create account".
-SUCCESS_KEYS = ("success_id", "success_name", "success_email", "success_greeting")
+# name to greet the person by, and whether the account logs in with a passkey. Written by the wizard at
+# "Create account".
+SUCCESS_KEYS = ("success_id", "success_name", "success_email", "success_greeting", "success_passkey")
 # Until when the done page shows them (a timestamp): a shared browser does not show the last person's
 # username, name and address to the next one.
 SUCCESS_UNTIL = "success_until"
@@ -67,8 +68,10 @@ TWO_STEP_NEW_CODES = "two_step_new_codes"
 # Who gave the right password and now owes a code, before being logged in: {"user", "hash" (the session
 # auth hash then: a password changed since ends it), "backend", "next", "until"}. Written by the login views.
 TWO_STEP_LOGIN = "two_step_login"
-# How this session's login passed the second step ("code" or "recovery_code"), or that two-step verification
-# was turned on in it: the admin opens for staff only in such a session (twostep/staff.py).
+# How this session's login passed the second step ("code" or "recovery_code"), that it was a passkey login
+# ("passkey": multi-factor in itself, so no code is asked; passkeys/login.py), or that two-step verification
+# was turned on in it: the admin opens for staff only in such a session (twostep/staff.py). A password login
+# without a second step removes it (login/views.py).
 LOGIN_SECOND_STEP = "login_second_step"
 
 # When a staff member was last seen, for the idle timeout (infra/middleware.py).

@@ -15,11 +15,13 @@ from onboarding.account.views import (
     DownloadDataView,
     EditDetailsView,
 )
-from onboarding.limits import guard_password_check, guard_signup, guard_two_step
+from onboarding.limits import guard_passkey_login, guard_password_check, guard_signup, guard_two_step
 from onboarding.pages.views import LandingView, LegalPageView
+from onboarding.passkeys.login import LoginOptionsView, LoginWithPasskeyView
 from onboarding.passkeys.views import AddPasskeyView, ConfirmWithPasskeyView, RemovePasskeyView, RenamePasskeyView
 from onboarding.security.views import SessionsView
 from onboarding.signup.pages import AlreadyCreatedView, DoneView, StartOverView
+from onboarding.signup.passkey import SignupPasskeyOptionsView
 from onboarding.signup.resume import ResumeLinkSentView, ResumeSignupView
 from onboarding.signup.view import SignupWizard
 from onboarding.twostep.views import (
@@ -73,6 +75,17 @@ urlpatterns = [
     path("account/two-step/new-recovery-codes/", NewRecoveryCodesView.as_view(), name="two_step_new_codes"),
     path("account/two-step/turn-off/", TurnOffView.as_view(), name="two_step_turn_off"),
     re_path(r"^signup/(?P<step>account|profile|confirm)/$", signup_wizard, name="signup_step"),
+    path(
+        "signup/passkey/options/",
+        guard_signup(admit_by_mode(SignupPasskeyOptionsView.as_view())),
+        name="signup_passkey_options",
+    ),
+    path(
+        "login/passkey/options/",
+        guard_passkey_login(LoginOptionsView.as_view(), group="passkey-options-ip"),
+        name="passkey_login_options",
+    ),
+    path("login/passkey/", guard_passkey_login(LoginWithPasskeyView.as_view()), name="passkey_login"),
     path("signup/resume/<str:token>/", ResumeSignupView.as_view(), name="resume"),
     path("signup/invitation/<str:token>/", InvitationView.as_view(), name="invitation"),
     path("signup/waitlist/", WaitlistView.as_view(), name="waitlist"),

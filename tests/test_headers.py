@@ -50,3 +50,8 @@ def test_the_policy_built_once_is_django_csps_and_a_view_may_still_change_its_ow
     assert "images.example.com" in ContentSecurityPolicyMiddleware(changed)(rf.get("/"))["Content-Security-Policy"]
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}  # a changed setting is read again
     assert ContentSecurityPolicyMiddleware(page)(rf.get("/"))["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_passkeys_may_be_used_on_our_own_pages_only(client):
+    policy = client.get("/login/")["Permissions-Policy"]
+    assert "publickey-credentials-get=(self)" in policy

@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from onboarding.identities import username_key
 from onboarding.models import Profile, ReservedUsername, ReviewStatus, User
+from onboarding.passkeys.services import reserved_marker
 from onboarding.password_forms import PasswordInput, PasswordRulesMixin
 
 
@@ -49,6 +50,8 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Username or email address")
         self.fields["username"].error_messages["required"] = _("Enter your username or email address.")
+        # "webauthn": the browser offers this site's passkeys in the field's autofill (conditional mediation).
+        self.fields["username"].widget.attrs["autocomplete"] = "username webauthn"
         self.fields["password"].error_messages["required"] = _("Enter your password.")
         self.fields["password"].widget = PasswordInput(attrs={"autocomplete": "current-password"})
 
@@ -109,24 +112,60 @@ class LoginForm(AuthenticationForm):
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        # SIGNUP_EMAIL_VERIFICATION=mandatory holds signups (accounts with a profile) until their address is confirmed.
-        if (
-            settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
-            and not user.email_verified_at
-            and Profile.objects.filter(user=user).exists()
-        ):
+        if must_confirm_first(user):
             self.unconfirmed_user = user
             raise ValidationError(self.error_messages["email_unconfirmed"], code="email_unconfirmed")
 
     def refusal(self, user):
-        profile = getattr(user, "profile", None)
-        status = profile.review_status if profile else None
-        contact = {"contact": settings.SIGNUP_CONTACT_EMAIL}
-        if status == ReviewStatus.PENDING:
-            return ValidationError(self.error_messages["awaiting_review"], code="awaiting_review")
-        if status == ReviewStatus.REJECTED:
-            return ValidationError(self.error_messages["rejected"], code="rejected", params=contact)
-        return ValidationError(self.error_messages["inactive"], code="inactive", params=contact)
+        return inactive_refusal(user)
+
+
+def must_confirm_first(user):
+    """SIGNUP_EMAIL_VERIFICATION=mandatory holds signups (accounts with a profile) until their address is confirmed."""
+    return (
+        settings.SIGNUP_EMAIL_VERIFICATION == "mandatory"
+        and not user.email_verified_at
+        and Profile.objects.filter(user=user).exists()
+    )
+
+
+def inactive_refusal(user):
+    """Why an account that is not active cannot log in (waiting for review, not approved, switched off)."""
+    messages = LoginForm.error_messages
+    profile = getattr(user, "profile", None)
+    status = profile.review_status if profile else None
+    contact = {"contact": settings.SIGNUP_CONTACT_EMAIL}
+    if status == ReviewStatus.PENDING:
+        return ValidationError(messages["awaiting_review"], code="awaiting_review")
+    if status == ReviewStatus.REJECTED:
+        return ValidationError(messages["rejected"], code="rejected", params=contact)
+    return ValidationError(messages["inactive"], code="inactive", params=contact)
+
+
+def reserved_passkey_refusal(credential_id):
+    """For a passkey this site does not know: when a signup made it with a taken address in mandatory mode
+    (its username reserved, finish.complete_taken), the answer that signup's account would get, as
+    LoginForm.check_reserved gives for its password: (ValidationError, the address's owner or None).
+    None for any other unknown passkey."""
+    if settings.SIGNUP_EMAIL_VERIFICATION != "mandatory" or not isinstance(credential_id, str):
+        return None
+    reserved = ReservedUsername.objects.filter(password_hash=reserved_marker(credential_id)).first()
+    if reserved is None:
+        return None
+    if settings.SIGNUP_REQUIRES_APPROVAL:
+        return ValidationError(LoginForm.error_messages["awaiting_review"], code="awaiting_review"), None
+    owner = User.objects.filter(email_key=reserved.email_key).first()
+    return ValidationError(LoginForm.error_messages["email_unconfirmed"], code="email_unconfirmed"), owner
+
+
+def login_refusal(user):
+    """Why `user`, who has proved who they are (the right password, or a passkey), may not log in, with the
+    password login's words (a ValidationError), or None when they may."""
+    if not user.is_active:
+        return inactive_refusal(user)
+    if must_confirm_first(user):
+        return ValidationError(LoginForm.error_messages["email_unconfirmed"], code="email_unconfirmed")
+    return None
 
 
 class PasswordResetRequestForm(PasswordResetForm):

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 
 from onboarding.login.forms import LoginForm
+from onboarding.session_keys import LOGIN_SECOND_STEP
 from onboarding.twostep.views import SecondStepLogin
 from onboarding.verification.flow import remember_confirmation
 
@@ -11,6 +12,13 @@ class LoginView(SecondStepLogin, auth_views.LoginView):
     """Display the login form and handle the login action (with two-step verification on, a code comes next)."""
 
     authentication_form = LoginForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # A password login, though this session logged in with a passkey or a code before (as the same
+        # account): it is not multi-factor (unless its own second step, which comes after this, says so).
+        self.request.session.pop(LOGIN_SECOND_STEP, None)
+        return response
 
     def form_invalid(self, form):
         if form.unconfirmed_user:

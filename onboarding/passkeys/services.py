@@ -1,5 +1,6 @@
 """Every write about passkeys: adding one, recording its use, renaming and removing it (never the last way in)."""
 
+import hashlib
 import secrets
 
 from django.db import transaction
@@ -21,6 +22,13 @@ def user_handle_for(user):
     """The handle this user's passkeys share, or a new one for their first."""
     existing = user.passkeys.values_list("user_handle", flat=True).first()
     return existing or new_user_handle()
+
+
+def reserved_marker(credential_id):
+    """What a ReservedUsername keeps instead of a password hash for a passkey signup with a taken address
+    (mandatory verification): no hasher reads it, so no password matches it; a passkey login with that
+    credential finds it (login/forms.reserved_passkey_refusal)."""
+    return "passkey$" + hashlib.sha256(credential_id.encode()).hexdigest()
 
 
 def find_passkey(credential_id):

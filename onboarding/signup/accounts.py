@@ -3,11 +3,13 @@
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from onboarding import funnel
 from onboarding.access.approval import approve_if_trusted, log_approval
 from onboarding.identities import email_key, username_key
 from onboarding.models import Profile, ReservedUsername, User
+from onboarding.passkeys.services import add_passkey
 from onboarding.review import risk as signup_risk
 from onboarding.verification.services import send_confirmation_email
 
@@ -28,8 +30,14 @@ def create_account(
     date_joined=None,
     confirm_url_for=None,
     risk_clues=None,
+    passkey=None,
+    passkey_name="",
 ):
     """Create a user with an already hashed password, and their profile, in one transaction.
+
+    With `passkey` (a passkeys.ceremony.NewPasskey, made at the account step) the account logs in with it and
+    has an unusable password (`password_hash` is ignored, and nothing is hashed); the passkey is written in the
+    same transaction, named `passkey_name`.
 
     `confirm_url_for(user)` gives the link of the "confirm your email address" mail, which is queued in
     the same transaction (an outbox: the account and its mail are committed together, or neither is),
@@ -44,7 +52,10 @@ def create_account(
     (demo data, staff) it is low, with no reasons.
     """
     user = User(username=User.normalize_username(username), email=User.objects.normalize_email(email))
-    user.password = password_hash
+    if passkey is not None:
+        user.set_unusable_password()  # a random "!" string: no hasher runs
+    else:
+        user.password = password_hash
     user.is_active = not settings.SIGNUP_REQUIRES_APPROVAL
     if email_verified:
         user.email_verified_at = timezone.now()
@@ -66,6 +77,8 @@ def create_account(
     approved = approve_if_trusted(user, profile)  # SIGNUP_AUTO_APPROVE_DOMAINS: no review, active at once
     user.save()
     profile.save(force_insert=True)
+    if passkey is not None:
+        add_passkey(user=user, new_passkey=passkey, name=passkey_name or gettext("Passkey"))
     if approved:
         log_approval(user)
     if confirm_url_for is not None and not email_verified:

@@ -20,6 +20,9 @@ from onboarding.signup.accounts import create_account
 
 # Never carried by a link: whoever opens it chooses the password (a link asked for with someone else's
 # address must not make an account whose password the asker knows).
+# A passkey's public part does travel (SignupState.passkey): the person may have made it on the phone they
+# finish on. The account step then counts as unanswered, so whoever opens the link sees the passkey's line
+# and presses "Next" for it, or chooses a password instead.
 PASSWORD_KEYS = ("password_hash", "password_checked_for")
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 from onboarding import funnel, timezones
 from onboarding.identities import email_key
 from onboarding.models import Profile, User
+from onboarding.passkeys.services import reserved_marker
 from onboarding.review.risk import clues_from
 from onboarding.signup.accounts import reserve_username
 from onboarding.signup.drafts import SignupMoved, create_account_from_signup, discard_draft
@@ -56,7 +57,7 @@ def finish_signup(request, state, confirm_form):
     forms = {LAST: confirm_form}
     for step in STEPS[:-1]:
         form = step_form(step, state, data=state.step_data(step))
-        if not form.is_valid() or (step == "account" and not state.password_hash):
+        if not form.is_valid() or (step == "account" and not state.has_way_in):
             return recheck(state, step)
         forms[step] = form
     account, profile = forms["account"].cleaned_data, forms["profile"].cleaned_data
@@ -68,7 +69,9 @@ def finish_signup(request, state, confirm_form):
             has_draft=state.has_draft,
             username=account["username"],
             email=account["email"],
-            password_hash=state.password_hash,
+            # A passkey signup: the passkey, and no password (none is hashed on this path).
+            password_hash=None if state.uses_passkey else state.password_hash,
+            passkey=state.passkey if state.uses_passkey else None,
             real_name=profile["real_name"],
             preferred_name=profile["preferred_name"],
             phone=profile["phone"],
@@ -100,6 +103,7 @@ def finish_signup(request, state, confirm_form):
     else:
         # A new key here too, so the key that carried the answers ends with them.
         request.session.cycle_key()
+    with_passkey = state.uses_passkey
     state.close_finished()
     hand_over(
         request.session,
@@ -107,6 +111,7 @@ def finish_signup(request, state, confirm_form):
         real_name=user.profile.real_name,
         email=user.email,
         greeting=user.profile.greeting_name,
+        with_passkey=with_passkey,
     )
     return Finished(Outcome.CREATED)
 
@@ -124,18 +129,22 @@ def complete_taken(request, state, owner, account, profile):
     send_confirmation(request, owner, notice=True)
     # The username reads as taken from now on, as it would after a real signup: trying it again tells
     # nothing about whether the address had an account.
-    reserve_username(username=account["username"], password_hash=state.password_hash, email=owner.email)
+    # A passkey signup's passkey answers there as that account's would (login/forms.reserved_passkey_refusal).
+    kept = reserved_marker(state.passkey.credential_id) if state.uses_passkey and state.passkey else ""
+    reserve_username(username=account["username"], password_hash=state.password_hash or kept, email=owner.email)
     if state.has_draft:
         discard_draft(wizard_id=state.wizard_id)  # its "finish later" link stops working
     request.session.cycle_key()  # as for a new account awaiting confirmation
-    state.close_finished()
     greeting = profile["preferred_name"] or profile["real_name"]
+    with_passkey = state.uses_passkey
+    state.close_finished()
     hand_over(
         request.session,
         username=account["username"],
         real_name=profile["real_name"],
         email=account["email"],
         greeting=greeting,
+        with_passkey=with_passkey,
     )
     return Finished(Outcome.TAKEN)
 

@@ -3,6 +3,7 @@
 import hashlib
 import re
 import unicodedata
+from functools import partial
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -27,8 +28,13 @@ from onboarding.identities import (
     validate_visible,
 )
 from onboarding.models import ReservedUsername, User
+from onboarding.passkeys.ceremony import PasskeyError
 from onboarding.password_forms import PasswordInput, PasswordRulesMixin
+from onboarding.signup.passkey import check_new_passkey
 from onboarding.signup.state import SECRET_FIELDS
+
+# The browser's answer to the passkey ceremony, as JSON: an attestation with a large key fits.
+PASSKEY_ANSWER_MAX_LENGTH = 8000
 
 
 class StepForm(forms.Form):
@@ -77,11 +83,26 @@ class EmailAddressField(OneErrorField, forms.EmailField):
         return (specific or errors)[0]
 
 
+class PasskeyWidget(forms.Widget):
+    """The "Create a passkey" button (passkey_signup.js runs the ceremony) and a hidden input for the browser's
+    answer. The button carries the field's id, so that the label and the error summary lead to it."""
+
+    template_name = "onboarding/widgets/passkey.html"
+    ready = False  # a passkey was made and is kept
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, "", attrs)  # an answer is never sent back to the page
+        context["widget"]["ready"] = self.ready
+        return context
+
+
 class AccountForm(PasswordRulesMixin, StepForm):
-    """Choose a username, an email address and a password.
+    """Choose a username, an email address and a password, or a passkey instead of the password.
 
     The wizard never keeps the typed password: it keeps its hash. When a hash is
     already stored (`has_password`), the password fields may be left blank.
+    With `passkey`, the password fields go and a passkey is needed instead: `verify_passkey(answer)` checks
+    the browser's answer to the ceremony (a NewPasskey, or PasskeyError); `has_passkey` says one is kept.
     """
 
     error_messages = {
@@ -96,6 +117,7 @@ class AccountForm(PasswordRulesMixin, StepForm):
             "You changed your username or email address, so type your password again: "
             "we check that it is not like them."
         ),
+        "passkey_required": _("Create a passkey first: press “Create a passkey” and follow your browser’s steps."),
     }
 
     username = UsernameField(
@@ -135,12 +157,36 @@ class AccountForm(PasswordRulesMixin, StepForm):
         widget=PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args, has_password=False, password_checked_for=None, **kwargs):
+    new_passkey = None  # the passkey checked on this submission (a NewPasskey)
+
+    def __init__(
+        self, *args, has_password=False, password_checked_for=None, passkey=False, has_passkey=False,
+        verify_passkey=None, **kwargs,
+    ):  # fmt: skip
         super().__init__(*args, **kwargs)
         self.has_password = has_password
         # The username and email the stored password was checked against; the password may be left
         # blank only while both are still the same.
         self.password_checked_for = password_checked_for
+        self.passkey_mode = passkey
+        if passkey:
+            del self.fields["password1"], self.fields["password2"]
+            self.has_passkey, self.verify_passkey = has_passkey, verify_passkey
+            self.fields["passkey"] = forms.CharField(
+                label=_("Passkey"),
+                required=False,
+                strip=False,
+                max_length=PASSKEY_ANSWER_MAX_LENGTH,
+                widget=PasskeyWidget(),
+                help_text=_(
+                    "Your device keeps the passkey and unlocks it with your fingerprint, face or screen lock. "
+                    "We keep only its public part: there is no password to remember or to steal."
+                ),
+            )
+            self.fields["passkey"].widget.ready = has_passkey
+            self.helper = FormHelper(self)  # its layout lists the fields as they are now
+            self.helper.form_tag, self.helper.disable_csrf = False, True
+            return
         self.show_password_rules()
         if not has_password:
             self.fields["password1"].widget.attrs["required"] = True
@@ -192,8 +238,23 @@ class AccountForm(PasswordRulesMixin, StepForm):
             return key in self.taken[1]  # looked up with the username
         return User.objects.with_email(email).exists()
 
+    def clean_passkey(self):
+        """Check the browser's answer to the ceremony, if one came; else a passkey must be kept already."""
+        answer = self.cleaned_data.get("passkey", "")
+        if answer and self.verify_passkey is not None:
+            try:
+                self.new_passkey = self.verify_passkey(answer)
+            except PasskeyError as error:
+                raise ValidationError(error.message, code="passkey") from None
+            self.has_passkey = self.fields["passkey"].widget.ready = True
+        elif not self.has_passkey:
+            raise ValidationError(self.error_messages["passkey_required"], code="passkey_required")
+        return ""
+
     def clean(self):
         cleaned_data = super().clean()
+        if self.passkey_mode:
+            return cleaned_data
         password1 = cleaned_data.get("password1")
         password2 = cleaned_data.get("password2")
         if not password1 and not password2 and self.has_password:
@@ -242,8 +303,8 @@ class AccountForm(PasswordRulesMixin, StepForm):
 
     @property
     def new_password(self):
-        """The password typed on this submission, or "" when the stored one is kept."""
-        return self.cleaned_data.get("password1", "")
+        """The password typed on this submission, or "" when the stored one is kept (or a passkey is used)."""
+        return "" if self.passkey_mode else self.cleaned_data.get("password1", "")
 
 
 class ProfileForm(StepForm):
@@ -301,11 +362,18 @@ class ConfirmForm(StepForm):
 STEP_FORMS = {"account": AccountForm, "profile": ProfileForm, "confirm": ConfirmForm}
 
 
-def step_form(step, state, data=None):
-    """A step's form for this signup (a SignupState): bound to `data` if given, prefilled with its answers."""
+def step_form(step, state, data=None, request=None):
+    """A step's form for this signup (a SignupState): bound to `data` if given, prefilled with its answers.
+
+    With the `request` the data came in, a passkey's answer in it is checked (the ceremony's challenge is in
+    the request's session)."""
     kwargs = {"data": data, "prefix": step, "initial": stored_answers(step, state)}
     if step == "account":
         kwargs.update(has_password=bool(state.password_hash), password_checked_for=state.password_checked_for)
+        if state.uses_passkey:
+            kwargs.update(passkey=True, has_passkey=bool(state.passkey))
+            if request is not None:
+                kwargs["verify_passkey"] = partial(check_new_passkey, request, state)
     return STEP_FORMS[step](**kwargs)
 
 

@@ -18,10 +18,11 @@ from onboarding.signup.state import FIRST, SignupState, step_url
 DONE_PAGE_SECONDS = 10 * 60
 
 
-def hand_over(session, *, username, real_name, email, greeting):
+def hand_over(session, *, username, real_name, email, greeting, with_passkey=False):
     """Give the done page what it shows (the project's original contract: success_id, success_name,
-    success_email), for a few minutes."""
+    success_email), for a few minutes; `with_passkey`: the account logs in with a passkey, not a password."""
     session["success_id"] = username
+    session["success_passkey"] = with_passkey
     session["success_name"] = real_name
     session["success_email"] = email
     session["success_greeting"] = greeting

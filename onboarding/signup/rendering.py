@@ -53,6 +53,8 @@ def step_page(state, step, form):
             for number, name in enumerate(STEPS, start=1)
         ],
     }
+    if step == FIRST:
+        context["passkey_mode"] = state.uses_passkey  # the switch between a password and a passkey
     if step == LAST:
         context["summary"] = summary(state)
     return context
@@ -73,7 +75,11 @@ def summary(state):
             "rows": [
                 row("account", _("Username"), account.get("username", "")),
                 row("account", _("Email address"), account.get("email", "")),
-                row("account", _("Password"), _("Chosen (not shown)")),
+                (
+                    row("account", _("Passkey"), _("Created (saved on your device)"))
+                    if state.uses_passkey
+                    else row("account", _("Password"), _("Chosen (not shown)"))
+                ),
             ],
         },
         {
@@ -92,7 +98,8 @@ def blank_form_html(form):
 
     It is the same for everyone, and crispy takes half of a step page's time to render it.
     """
-    key = (type(form), form.prefix, getattr(form, "has_password", None), get_language())
+    key = (type(form), form.prefix, getattr(form, "has_password", None), getattr(form, "passkey_mode", None))
+    key += (get_language(),)
     if key not in _blank_forms:
         _blank_forms[key] = render_crispy_form(form)
     return _blank_forms[key]

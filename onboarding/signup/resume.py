@@ -121,14 +121,20 @@ class ResumeSignupView(View):
                 status=400,
                 more={"url": reverse("onboarding:signup"), "label": _("Start a new signup")},
             )
-        SignupState(request.session).adopt(data, wizard_id=new_id, proven_email=draft.email_key)
-        messages.info(
-            request,
-            _(
+        state = SignupState(request.session)
+        state.adopt(data, wizard_id=new_id, proven_email=draft.email_key)
+        if state.passkey:
+            # The passkey's public part travels with the signup; its private part stays on the device that made it.
+            welcome = _(
+                "Welcome back. Your answers are filled in, with the passkey you made. Check them, then carry on. "
+                "If you did not make that passkey, choose “Use a password instead”."
+            )
+        else:
+            welcome = _(
                 "Welcome back. Your answers are filled in. Choose your password again (a password never "
                 "travels in a link), then carry on."
-            ),
-        )
+            )
+        messages.info(request, welcome)
         # The password first, then on to the first step not yet answered (confirm, when all were).
         return redirect(step_url("account") + "?return=confirm")
 

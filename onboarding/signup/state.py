@@ -6,7 +6,12 @@ The layout is formtools' session storage (storage.py), as live sessions and save
      "step_data": {step: {"<step>-<field>": [value, ...]}},   # as typed: never a password
      "step_files": {},
      "extra_data": {"id", "funnel_id", "started", "valid", "password_hash", "password_checked_for",
-                    "email_proven", "has_draft", "recheck", "invitation"}}
+                    "email_proven", "has_draft", "recheck", "invitation",
+                    "auth", "passkey_user", "passkey"}}
+
+A signup with a passkey instead of a password has "auth": "passkey", the random WebAuthn user handle its
+passkey is made under ("passkey_user"), and, once made, the passkey's public part ("passkey":
+passkeys.ceremony.NewPasskey.as_dict()); it then has no password hash at all.
 
 Nothing here speaks HTTP: a SignupState is built from a request's session or from a plain dict.
 """
@@ -18,6 +23,8 @@ from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.debug import sensitive_variables
 
+from onboarding.passkeys.ceremony import NewPasskey
+from onboarding.passkeys.services import new_user_handle
 from onboarding.session_keys import ENDED_KEY, FINISHED_KEY, PROVEN_EMAIL, SIGNUP_WIZARD
 from onboarding.signup.storage import WizardStorage
 
@@ -27,10 +34,15 @@ FIRST, LAST = STEPS[0], STEPS[-1]
 # management field (which says which step a POST was made on) carries it as its prefix.
 PREFIX = "signup_wizard"
 MANAGEMENT_FIELD = f"{PREFIX}-current_step"
-# Typed, never kept: the wizard keeps a hash of the password instead.
-SECRET_FIELDS = {"password1", "password2"}
+# Typed, never kept: the wizard keeps a hash of the password instead, and of the browser's answer to the
+# passkey ceremony ("passkey") only the checked passkey's public part.
+SECRET_FIELDS = {"password1", "password2", "passkey"}
+# What one way of logging in leaves in the extra data: switching to the other way removes it.
+PASSWORD_OR_PASSKEY = {"password_hash", "password_checked_for", "auth", "passkey_user", "passkey"}
 # In the extra data: the invitation a signup started from.
 INVITATION = "invitation"
+# In the extra data: how the account will log in ("passkey"; absent: a password), and the passkey's parts.
+AUTH, PASSKEY_AUTH, PASSKEY_USER, PASSKEY = "auth", "passkey", "passkey_user", "passkey"
 
 
 def step_url(step):
@@ -204,6 +216,8 @@ class SignupState:
         """Keep a step form's own answers; with `password`, the hash of a password typed in it (AccountForm) and
         the username and email it was checked against. The password itself is never kept."""
         self.store(step, own_data(form), valid=valid)
+        if getattr(form, "new_passkey", None):  # checked while validating (AccountForm with a passkey)
+            self.remember_passkey(form.new_passkey)
         if password and form.new_password:
             self.remember_password(password_hash=make_password(form.new_password), checked_for=form.identity())
 
@@ -218,6 +232,42 @@ class SignupState:
 
     def remember_password(self, *, password_hash, checked_for):
         self._remember(password_hash=password_hash, password_checked_for=checked_for)
+
+    # A passkey instead of a password ------------------------------------------------------
+
+    @property
+    def uses_passkey(self):
+        """True when the person chose "Use a passkey instead of a password" (and has not switched back)."""
+        return self._extra(AUTH) == PASSKEY_AUTH
+
+    def use_passkey(self, on):
+        """Switch between a passkey and a password; what the other way had made (a hash, a passkey) goes."""
+        if on == self.uses_passkey:
+            return  # a page left open from before the switch: nothing to change
+        extra = {key: value for key, value in self._storage.extra_data.items() if key not in PASSWORD_OR_PASSKEY}
+        if on:
+            extra.update({AUTH: PASSKEY_AUTH, PASSKEY_USER: self._extra(PASSKEY_USER) or new_user_handle()})
+        extra["valid"] = [step for step in extra.get("valid", []) if step != FIRST]
+        self._storage.extra_data = extra
+
+    @property
+    def passkey_user_handle(self):
+        """The random user handle (base64url) this signup's passkey is made under; None on the password path."""
+        return self._extra(PASSKEY_USER) if self.uses_passkey else None
+
+    @property
+    def passkey(self):
+        """The passkey made at the account step (a NewPasskey), or None."""
+        data = self._extra(PASSKEY) if self.uses_passkey else None
+        return NewPasskey.from_dict(data) if data else None
+
+    def remember_passkey(self, new_passkey):
+        self._remember(**{PASSKEY: new_passkey.as_dict()})
+
+    @property
+    def has_way_in(self):
+        """True when the account step left what the account logs in with: a password hash, or a passkey."""
+        return bool(self.passkey) if self.uses_passkey else bool(self.password_hash)
 
     @property
     def proven_email(self):
@@ -267,4 +317,4 @@ class SignupState:
             return False
         steps = self._storage.data.get("step_data", {}).values()
         typed = (value for data in steps for values in data.values() for value in values)
-        return any(value.strip() for value in typed) or bool(self.password_hash)
+        return any(value.strip() for value in typed) or bool(self.password_hash) or bool(self.passkey)

@@ -33,6 +33,7 @@ from onboarding.signup.drafts import has_moved
 from onboarding.signup.finish import Outcome, finish_signup, was_created
 from onboarding.signup.forms import step_form
 from onboarding.signup.pages import forget_handover, handed_over, signed_in
+from onboarding.signup.passkey import AUTH_CHOICES, AUTH_FIELD, switch_auth
 from onboarding.signup.rendering import step_page
 from onboarding.signup.resume import email_finish_later_link, signup_moved
 from onboarding.signup.state import FIRST, LAST, MANAGEMENT_FIELD, STEPS, SignupState, next_step, step_url
@@ -95,7 +96,7 @@ class SignupWizard(View):
         state.current_step = step
         state.start(counted=funnel.start)  # on a first answer: the funnel's "started" counts people, not visits
         timezones.remember(request, request.POST.get("time_zone"))  # from then on, times in the person's zone
-        form = step_form(step, state, data=request.POST)
+        form = step_form(step, state, data=request.POST, request=request)
         refused = self.refuse_oversized(step, form)
         if refused:
             return refused
@@ -103,6 +104,11 @@ class SignupWizard(View):
             # Like Back: keep what was typed here, valid or not, then mail the link.
             state.store_form(step, form, valid=step != LAST and form.is_valid())
             return email_finish_later_link(request, state, step)
+        auth = request.POST.get(AUTH_FIELD)
+        if auth and step == FIRST:
+            if auth not in AUTH_CHOICES:
+                raise BadRequest("Unknown way to log in.")
+            return switch_auth(request, state, form, auth)  # "Use a passkey instead", "Use a password instead"
         goto, language = request.POST.get("wizard_goto_step"), request.POST.get("language")
         if goto and goto not in STEPS:
             raise BadRequest("Unknown signup step.")

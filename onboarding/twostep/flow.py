@@ -149,8 +149,6 @@ def finish_login(request, pending, kind):
 
 
 def passed_second_step(request):
-    """Whether this session's login passed a second factor (a code, a recovery code, or turning two-step on here).
-
-    A passkey login is multi-factor too: its session flag (the passkey login's own) joins here.
-    """
+    """Whether this session's login passed a second factor (a code, a recovery code, or turning two-step on here),
+    or was itself multi-factor (a passkey: something you have, unlocked by something you are or know)."""
     return bool(request.session.get(LOGIN_SECOND_STEP))

@@ -15,6 +15,8 @@ from onboarding.access import invitations
 from onboarding.models import Invitation, User
 from tests.browser.conftest import fill_account, other_states, signup_states, submit
 from tests.browser.test_account_journeys import account_states
+from tests.browser.test_passkey_signup_login import Device
+from tests.browser.test_passkey_signup_login import passkey_states as passkey_signup_states
 from tests.browser.test_passkeys_manage import passkey_states
 from tests.browser.test_sessions import sessions_states
 from tests.browser.test_two_step import two_step_states
@@ -57,6 +59,9 @@ def test_save_screenshots(page_in, language, width, scheme, settings, sent_mail,
     page = page_in(language, viewport=viewport, color_scheme=scheme)
     for state in two_step_states(page, {}):
         saved.append(shoot(page, name, len(saved) + 1, f"two-step-{state}"))
+    device = Device(page_in(language, viewport=viewport, color_scheme=scheme))
+    for state in passkey_signup_states(device):
+        saved.append(shoot(device.page, name, len(saved) + 1, f"passkey-{state}"))
     page = page_in(language, viewport=viewport, color_scheme=scheme)
     for state in access_states(page, settings):
         saved.append(shoot(page, name, len(saved) + 1, f"access-{state}"))

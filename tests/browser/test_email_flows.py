@@ -85,7 +85,7 @@ def test_a_person_who_forgot_their_password_sets_a_new_one(page_in, smtp_server,
     page.get_by_role("link", name="로그인").last.click()
     page.fill("#id_username", "minji")
     page.fill("#id_password", NEW_PASSWORD)
-    page.locator("main").get_by_role("button", name="로그인").click()
+    page.locator("main").get_by_role("button", name="로그인", exact=True).click()
     page.wait_for_url("**/")
     assert "minji" in page.locator("header").inner_text()
 

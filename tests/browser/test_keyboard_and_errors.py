@@ -62,6 +62,7 @@ def test_tab_visits_every_control_in_reading_order_with_a_visible_focus(page):
         "Show password",
         "Confirm password",
         "Show password",
+        "Use a passkey instead of a password",  # beside the password it replaces
         "Next",  # no Start over: nothing is stored yet
         "Terms of use",
         "Privacy notice",
@@ -160,7 +161,7 @@ def test_a_form_wide_error_on_login_links_to_the_first_field(page):
     page.goto("/login/")
     page.get_by_label("Username").fill("nobody")
     page.get_by_label("Password").fill("wrong password")
-    page.locator("main").get_by_role("button", name="Log in").click()
+    page.locator("main").get_by_role("button", name="Log in", exact=True).click()
 
     expect(page).to_have_title(re.compile(r"^Error: Log in"))
     expect(page.locator("#error-summary")).to_be_focused()
