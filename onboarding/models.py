@@ -501,7 +501,8 @@ class AccountSession(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_sessions")
     key_hash = models.CharField(max_length=64, unique=True)
-    sealed_key = models.CharField(max_length=200)
+    # A text: a store's key is short, but the signed-cookie store's "key" is the whole cookie.
+    sealed_key = models.TextField()
     browser = models.CharField(_("browser"), max_length=100, blank=True)
     system = models.CharField(_("system"), max_length=100, blank=True)
     ip = models.CharField(_("IP address"), max_length=45, blank=True)

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("key_hash", models.CharField(max_length=64, unique=True)),
-                ("sealed_key", models.CharField(max_length=200)),
+                ("sealed_key", models.TextField()),
                 ("browser", models.CharField(blank=True, max_length=100, verbose_name="browser")),
                 ("system", models.CharField(blank=True, max_length=100, verbose_name="system")),
                 ("ip", models.CharField(blank=True, max_length=45, verbose_name="IP address")),
