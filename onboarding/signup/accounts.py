@@ -32,12 +32,13 @@ def create_account(
     risk_clues=None,
     passkey=None,
     passkey_name="",
+    passkey_made_with="",
 ):
     """Create a user with an already hashed password, and their profile, in one transaction.
 
     With `passkey` (a passkeys.ceremony.NewPasskey, made at the account step) the account logs in with it and
     has an unusable password (`password_hash` is ignored, and nothing is hashed); the passkey is written in the
-    same transaction, named `passkey_name`.
+    same transaction, named `passkey_name` and noted as made with `passkey_made_with` (a browser and system).
 
     `confirm_url_for(user)` gives the link of the "confirm your email address" mail, which is queued in
     the same transaction (an outbox: the account and its mail are committed together, or neither is),
@@ -78,7 +79,9 @@ def create_account(
     user.save()
     profile.save(force_insert=True)
     if passkey is not None:
-        add_passkey(user=user, new_passkey=passkey, name=passkey_name or gettext("Passkey"))
+        add_passkey(
+            user=user, new_passkey=passkey, name=passkey_name or gettext("Passkey"), made_with=passkey_made_with
+        )
     if approved:
         log_approval(user)
     if confirm_url_for is not None and not email_verified:

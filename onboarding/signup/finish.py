@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 from onboarding import funnel, timezones
 from onboarding.identities import email_key
 from onboarding.models import Profile, User
+from onboarding.passkeys.made_with import made_with_request
 from onboarding.passkeys.services import reserved_marker
 from onboarding.review.risk import clues_from
 from onboarding.signup.accounts import reserve_username
@@ -72,6 +73,10 @@ def finish_signup(request, state, confirm_form):
             # A passkey signup: the passkey, and no password (none is hashed on this path).
             password_hash=None if state.uses_passkey else state.password_hash,
             passkey=state.passkey if state.uses_passkey else None,
+            # Named as "Add a passkey" names one: by the browser that makes the account (as a rule, the one
+            # that made the passkey a step before).
+            passkey_name=made_with_request(request),
+            passkey_made_with=made_with_request(request),
             real_name=profile["real_name"],
             preferred_name=profile["preferred_name"],
             phone=profile["phone"],

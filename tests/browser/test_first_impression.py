@@ -140,8 +140,8 @@ def test_the_account_page_on_a_phone_has_44px_actions_in_groups(page_in, languag
     sign_up(page)
     page.goto("/account/")
     actions = page.locator("main .account-action, main .account-delete")
-    # details, email, data, password, sessions, "Add a passkey", two-step's "Turn on", delete
-    assert actions.count() == 8
+    # details, email, data, password, sessions, to two-step verification, "Add a passkey", its "Turn on", delete
+    assert actions.count() == 9
     for action in actions.all():
         box = action.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, action.inner_text()
