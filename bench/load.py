@@ -21,7 +21,11 @@ def new_client(base_url):
 async def one_signup(client, username, latencies):
     """Run one signup with an empty cookie jar, timing each request under its label."""
     client.cookies = httpx.Cookies()
-    flow = signup_flow(username)
+    await run_flow(client, signup_flow(username), latencies)
+
+
+async def run_flow(client, flow, latencies):
+    """Send each request a signup flow (bench/signup.py's generators) asks for, as a browser would; time each."""
     request = next(flow)
     while True:
         headers = {LABEL_HEADER: request.label}

@@ -12,8 +12,8 @@ from collections import defaultdict
 
 import httpx
 
-from bench.load import LABEL_HEADER, new_client
-from bench.signup import Request, Response, SignupFailed, answers, form_fields
+from bench.load import new_client, run_flow
+from bench.signup import Request, SignupFailed, answers, form_fields
 from tests.soft_authenticator import SoftAuthenticator
 
 # Every request of one passkey signup, by label; "passkey:" keeps them apart from the password signups' labels
@@ -75,23 +75,7 @@ def passkey_signup_flow(username, authenticator):
 async def one_passkey_signup(client, username, latencies, origin):
     """One passkey signup with an empty cookie jar and a new authenticator, timing each request."""
     client.cookies = httpx.Cookies()
-    flow = passkey_signup_flow(username, SoftAuthenticator(origin))
-    request = next(flow)
-    while True:
-        headers = {LABEL_HEADER: request.label}
-        if request.method == "GET":
-            send = client.get(request.url, headers=headers)
-        else:
-            headers["Origin"] = str(client.base_url).rstrip("/")
-            headers["Referer"] = str(client.base_url.join(request.url))
-            send = client.post(request.url, data=request.data, headers=headers)
-        start = time.perf_counter()
-        response = await send
-        latencies[request.label].append(time.perf_counter() - start)
-        try:
-            request = flow.send(Response(response.status_code, response.headers.get("location", ""), response.text))
-        except StopIteration:
-            return
+    await run_flow(client, passkey_signup_flow(username, SoftAuthenticator(origin)), latencies)
 
 
 async def passkey_signups(base_url, *, origin, concurrency, seconds, max_signups, prefix):
