@@ -142,6 +142,19 @@ def test_a_cancelled_ceremony_leaves_the_person_on_the_step_with_a_message_and_t
     assert page.locator("#id_account-email").input_value() == "minji@example.com"
 
 
+def test_making_the_passkey_takes_away_the_error_that_asked_for_it(device):
+    page = device("en").page
+    account_with_passkey_mode(page)
+    submit(page)  # "Next" before making one
+    assert "Create a passkey first" in page.locator("#error-summary").inner_text()
+    create_passkey(page)
+    # "Create a passkey first" no longer holds: gone from the field and from the summary (its only error).
+    assert not page.locator("#error-summary").is_visible()
+    assert not page.locator("[id$='passkey_error']").is_visible()
+    assert "Press “Next” to keep it" in page.locator("[data-passkey-status]").inner_text()
+    assert_no_axe_violations(page)
+
+
 def test_a_browser_without_webauthn_gets_the_password_path(page_in):
     page = page_in("en")
     page.add_init_script("delete window.PublicKeyCredential")

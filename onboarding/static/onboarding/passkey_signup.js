@@ -20,6 +20,20 @@
     var note = box.querySelector("[data-passkey-unsupported]");
     var form = box.closest("form");
 
+    /* Once a passkey is made, the step's old "create a passkey first" error no longer holds: take it off the
+       field and the error summary (the summary goes if nothing else is in it). */
+    function clearOldError() {
+      var field = document.getElementById(button.id + "_error");
+      if (field) field.hidden = true;
+      button.removeAttribute("aria-invalid");
+      var summary = document.getElementById("error-summary");
+      if (!summary) return;
+      summary.querySelectorAll('a[href="#' + button.id + '"]').forEach(function (link) {
+        link.closest("li").hidden = true;
+      });
+      if (!summary.querySelector("li:not([hidden])")) summary.hidden = true;
+    }
+
     function say(text, problem) {
       status.textContent = text;
       status.classList.toggle("passkey-problem", !!problem);
@@ -48,6 +62,7 @@
         })
         .then(function (credential) {
           answer.value = JSON.stringify(credential);
+          clearOldError();
           say(box.dataset.messageMade, false);
         })
         .catch(function (error) {
