@@ -165,3 +165,14 @@ def test_a_password_login_afterwards_is_not_multi_factor(client, passkey_user, a
     # The same account again, by password, in the same session (Django keeps the session's data for it).
     assert client.post("/login/", {"username": "mina", "password": PASSWORD}).status_code == 302
     assert int(client.session[SESSION_KEY]) == passkey_user.pk and LOGIN_SECOND_STEP not in client.session
+
+
+def test_a_staff_passkey_login_opens_the_admin_where_a_second_factor_is_required(
+    client, settings, passkey_user, authenticator
+):
+    """A passkey is multi-factor: with SIGNUP_STAFF_REQUIRE_2FA, its login opens the admin without a code."""
+    settings.SIGNUP_STAFF_REQUIRE_2FA = True
+    passkey_user.is_staff = passkey_user.is_superuser = True
+    passkey_user.save(update_fields=["is_staff", "is_superuser"])
+    assert answer(client, authenticator.get(options(client))).status_code == 200
+    assert client.get("/admin/").status_code == 200
