@@ -33,6 +33,10 @@ def environment(database_url, **extra):
         "DJANGO_HTTPS": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "testserver",
+        # Production refuses to start without it (links in mail); the test client's host.
+        "SITE_URL": "http://testserver",
+        # The reviewer is logged in by the test client; the second step staff need is not what is timed here.
+        "SIGNUP_STAFF_REQUIRE_2FA": "0",
         "DATABASE_URL": database_url,
         # Pending signups wait inactive, so approving them activates accounts and sends (or queues) mail.
         "SIGNUP_REQUIRES_APPROVAL": "1",
